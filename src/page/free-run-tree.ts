@@ -1,0 +1,169 @@
+/**
+ * FreeRunTree: which pages are free, and where the lowest run of `n` free pages starts.
+ *
+ * A segment tree over page indices. Every node keeps three numbers about the pages under it:
+ * the longest free run (`best`), the free run touching its left edge (`pre`) and the one touching
+ * its right edge (`suf`). Finding the lowest-addressed run of at least `n` free pages is one walk
+ * from the root, O(log capacity); marking a run used or free touches its leaves and their
+ * ancestors, O(n + log capacity).
+ *
+ * Arenas are `1 << segmentShift` pages long and aligned, so a run must never cross a segment
+ * boundary: nodes wider than a segment do not join their children's edge runs.
+ *
+ * Memory: three Int32Arrays of 2 × capacity entries; capacity doubles on demand and starts small,
+ * so a small pool pays a few KiB.
+ */
+export class FreeRunTree {
+  /** Number of leaves (a power of two). Pages at or above it are free and not yet tracked. */
+  capacity: number;
+  private best: Int32Array;
+  private pre: Int32Array;
+  private suf: Int32Array;
+  private readonly segment: number;
+
+  /** `segmentShift`: log2 of the pages in one arena; runs never cross a multiple of it. */
+  constructor(segmentShift: number, initialCapacity = 1024) {
+    this.segment = 2 ** segmentShift;
+    let cap = 1;
+    while (cap < initialCapacity) cap *= 2;
+    this.capacity = cap;
+    this.best = new Int32Array(2 * cap);
+    this.pre = new Int32Array(2 * cap);
+    this.suf = new Int32Array(2 * cap);
+    this.buildAllFree();
+  }
+
+  /** Doubles capacity until it is at least `pages`; new pages are free. */
+  grow(pages: number): void {
+    if (pages <= this.capacity) return;
+    let cap = this.capacity;
+    while (cap < pages) cap *= 2;
+    const oldCap = this.capacity;
+    const leafFree = new Uint8Array(cap);
+    leafFree.fill(1);
+    for (let i = 0; i < oldCap; i++) leafFree[i] = this.best[oldCap + i];
+    this.capacity = cap;
+    this.best = new Int32Array(2 * cap);
+    this.pre = new Int32Array(2 * cap);
+    this.suf = new Int32Array(2 * cap);
+    for (let i = 0; i < cap; i++) {
+      const f = leafFree[i];
+      this.best[cap + i] = f;
+      this.pre[cap + i] = f;
+      this.suf[cap + i] = f;
+    }
+    let width = 2;
+    for (let level = cap >> 1; level >= 1; level >>= 1) {
+      for (let node = level; node < 2 * level; node++) this.pull(node, width);
+      width *= 2;
+    }
+  }
+
+  private buildAllFree(): void {
+    // Every node of width w has best = pre = suf = w, except that nodes wider than a segment hold
+    // one segment's worth (runs cannot cross a segment boundary).
+    let level = 1;
+    let w = this.capacity;
+    while (level < 2 * this.capacity) {
+      const v = w > this.segment ? this.segment : w;
+      this.best.fill(v, level, 2 * level);
+      this.pre.fill(v, level, 2 * level);
+      this.suf.fill(v, level, 2 * level);
+      level *= 2;
+      w /= 2;
+    }
+  }
+
+  /** Recomputes `node` from its two children; `width` is the node's page count. */
+  private pull(node: number, width: number): void {
+    const l = 2 * node;
+    const r = l + 1;
+    const half = width >> 1;
+    const best = this.best;
+    const pre = this.pre;
+    const suf = this.suf;
+    const lb = best[l];
+    const rb = best[r];
+    if (width > this.segment) {
+      best[node] = lb > rb ? lb : rb;
+      pre[node] = pre[l];
+      suf[node] = suf[r];
+      return;
+    }
+    const cross = suf[l] + pre[r];
+    let b = lb > rb ? lb : rb;
+    if (cross > b) b = cross;
+    best[node] = b;
+    pre[node] = pre[l] === half ? half + pre[r] : pre[l];
+    suf[node] = suf[r] === half ? half + suf[l] : suf[r];
+  }
+
+  /** Marks pages `[start, start + n)` free (`free` true) or used. */
+  set(start: number, n: number, free: boolean): void {
+    const cap = this.capacity;
+    const v = free ? 1 : 0;
+    const best = this.best;
+    const pre = this.pre;
+    const suf = this.suf;
+    for (let i = start + cap, e = start + n + cap; i < e; i++) {
+      best[i] = v;
+      pre[i] = v;
+      suf[i] = v;
+    }
+    let lo = (start + cap) >> 1;
+    let hi = (start + n - 1 + cap) >> 1;
+    let width = 2;
+    while (lo >= 1) {
+      for (let node = lo; node <= hi; node++) this.pull(node, width);
+      lo >>= 1;
+      hi >>= 1;
+      width *= 2;
+    }
+  }
+
+  /** True when page `p` is free. */
+  isFree(p: number): boolean {
+    return p >= this.capacity || this.best[this.capacity + p] === 1;
+  }
+
+  /** Start of the lowest run of at least `n` free pages, or -1 if none lies below `capacity`. */
+  findLowest(n: number): number {
+    const best = this.best;
+    if (best[1] < n) return -1;
+    let node = 1;
+    let lo = 0;
+    let width = this.capacity;
+    while (width > 1) {
+      const l = 2 * node;
+      const half = width >> 1;
+      if (best[l] >= n) {
+        node = l;
+      } else if (width <= this.segment && this.suf[l] + this.pre[l + 1] >= n) {
+        return lo + half - this.suf[l];
+      } else {
+        node = l + 1;
+        lo += half;
+      }
+      width = half;
+    }
+    return lo;
+  }
+
+  /**
+   * Number of free pages at the top of segment `seg` (pages `[seg·S, (seg+1)·S)`), counting the
+   * untracked pages above `capacity` as free.
+   */
+  freeTail(seg: number): number {
+    const S = this.segment;
+    const cap = this.capacity;
+    const segStart = seg * S;
+    if (segStart >= cap) return S;
+    if (S >= cap) {
+      // The whole tree lies inside segment 0.
+      return S - cap + this.suf[1];
+    }
+    // The segment is one aligned node of width S.
+    const node = (cap + segStart) / S;
+    return this.suf[node];
+  }
+}

@@ -1,0 +1,671 @@
+/**
+ * ZsPool: the zsmalloc allocator — size classes, zspages, handles, compaction, its own shrinker.
+ *
+ * How a request flows (kernel names in brackets)
+ * - `malloc(size)` [zs_malloc]: class of `size + handleBytes` from a lookup table; the head of the
+ *   first non-empty fullness list in the profile's order [find_get_zspage], else a new zspage from
+ *   the page store [alloc_zspage]; pop its free-list head [obj_malloc]; move the zspage to its new
+ *   group if it changed [fix_fullness_group]. Returns a handle (see {@link HandleTable}).
+ * - `free(handle)` [zs_free]: push the slot on the zspage's free list [obj_free]; regroup; an
+ *   empty zspage is freed at once and its pages go back to the page store.
+ * - `map`/`unmap` [zs_map_object]: a zero-copy view of the object (its zspage's pages are
+ *   contiguous, so no copy even across a page boundary); mapping pins the zspage — compaction will
+ *   not move it and the page store will not relocate it. `read`/`readInto`/`write`/`with` are the
+ *   safe forms.
+ * - `compact()` [zs_compact]: classes from the largest down, the profile's loop (see
+ *   {@link Compactor}), then the page store moves zspages down and cuts the arena tops, so the
+ *   freed pages leave RSS. One compaction at a time [compaction_in_progress].
+ * - The pool registers a shrinker named `zspool:<name>` [zs_register_shrinker]: `count` =
+ *   pages compaction and trimming would give back, `scan` = compact + trim, returning the pages
+ *   given back or SHRINK_STOP. Registration failure is not fatal (the seed's "not critical").
+ *
+ * Every failure throws a {@link ZsError} before any state changes.
+ */
+import { checkInt, EINVAL, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
+import { type PageOwner, PageStore } from '../page/page-store.js';
+import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
+import { DEFAULT_SEEKS, SHRINK_STOP, type ShrinkControl, type Shrinker } from '../shrinker/shrinker.js';
+import { yieldToEventLoop } from '../util/yield.js';
+import { type CompactionHost, Compactor } from './compaction.js';
+import { HandleTable } from './handle-table.js';
+import { type ClassStats, classRows, type PoolStats } from './pool-stats.js';
+import { getProfile, PROFILE_NAMES, type Profile, type ProfileName } from './profiles.js';
+import { buildClassTable, type ClassTable } from './size-class.js';
+import { ZspageTable } from './zspage-table.js';
+
+/** Options of {@link createPool}. Every option is optional. */
+export interface PoolOptions {
+  /** Pool name; the shrinker is `zspool:<name>`. Default `pool<N>`. */
+  name?: string;
+  /**
+   * Which zsmalloc to be: `linux-4.3` (the seed), `linux-6.1`, `linux-6.12` (exact), or `default`
+   * (6.12's algorithms with out-of-band handles: no 8-byte header per object). Default `default`.
+   */
+  profile?: ProfileName;
+  /** Bytes per page: 4096 (default), 16384 or 65536. Objects may be up to one page. */
+  pageSize?: number;
+  /** Most pages per zspage (chain-size profiles only, 4..16; default: the profile's). */
+  maxPagesPerZspage?: number;
+  /** Most bytes of pages the pool may use (rounded down to pages); 0 = unlimited (default). */
+  memLimit?: number;
+  /** Largest arena, a power of two up to 1 GiB (default 1 GiB). */
+  arenaBytes?: number;
+  /** Arena commit step in bytes (default 1 MiB). */
+  growBytes?: number;
+  /**
+   * Registry to register the pool's shrinker with (default: the process-wide `defaultShrinkers`);
+   * `null` registers none.
+   */
+  shrinkers?: ShrinkerRegistry | null;
+  /** Default slice for {@link ZsPool.compactAsync}, in ms (default 2). */
+  sliceMs?: number;
+}
+
+/** Options of {@link ZsPool.compactAsync}. */
+export interface CompactAsyncOptions {
+  /** Longest stretch of work between two yields to the event loop, in ms (default 2). */
+  sliceMs?: number;
+}
+
+/** What one compaction did. */
+export interface CompactResult {
+  /** Pages freed by migrating objects (the kernel's `zs_compact` return value). */
+  pagesFreed: number;
+  /** Bytes the page store gave back to the OS afterwards (moves + arena cuts). */
+  bytesReturned: number;
+  /** Objects moved. */
+  migrated: number;
+  /** Wall time in ms. */
+  durationMs: number;
+  /** Event-loop slices used (1 for synchronous work). */
+  slices: number;
+  /** Longest slice in ms: how long the event loop was blocked at most. */
+  longestSliceMs: number;
+  /** False when another compaction was running, so this one did nothing (it returns 0). */
+  ran: boolean;
+}
+
+/** Map modes, as `zs_map_object`'s; advisory (a view cannot be made read-only). */
+export type MapMode = 'ro' | 'wo' | 'rw';
+
+let poolCounter = 0;
+
+/** A zsmalloc pool; create one with {@link createPool} or `new ZsPool(options)`. */
+export class ZsPool implements CompactionHost {
+  /** Pool name. */
+  readonly name: string;
+  /** The profile followed. */
+  readonly profile: Profile;
+  /** The class table in use. */
+  readonly classTable: ClassTable;
+  /** Bytes per page. */
+  readonly pageSize: number;
+  /** Largest object `malloc` accepts. */
+  readonly maxAllocSize: number;
+  /** Requests of at least this size land in a huge class (zram stores them uncompressed). */
+  readonly hugeClassSize: number;
+  /** @internal */
+  readonly zt: ZspageTable;
+  /** @internal */
+  readonly handles: HandleTable;
+  /** @internal */
+  readonly views: Uint8Array[];
+  /** @internal */
+  readonly store: PageStore;
+  /** @internal */
+  readonly compactor: Compactor;
+  /** The pool's shrinker (registered or not). */
+  readonly shrinker: Shrinker;
+  private readonly sizeToClass: Uint16Array;
+  private readonly realClassesDesc: Int32Array;
+  private readonly registry: ShrinkerRegistry | null;
+  private shrinkerRegistered = false;
+  private pagesAllocated = 0;
+  private pagesCompacted = 0;
+  private liveBytes = 0;
+  private compactCalls = 0;
+  private compacting = false;
+  private destroyed = false;
+  private readonly defaultSliceMs: number;
+  private readonly owner: PageOwner;
+
+  /** Creates a pool; see {@link PoolOptions}. Throws `ERR_ZS_BAD_ARGUMENT` for bad options. */
+  constructor(options: PoolOptions = {}) {
+    const profileName = options.profile ?? 'default';
+    const profile = getProfile(profileName);
+    if (!profile) {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `unknown profile ${show(profileName)}; expected one of ${PROFILE_NAMES.join(', ')}`,
+      );
+    }
+    this.profile = profile;
+    this.name = options.name ?? `pool${++poolCounter}`;
+    if (typeof this.name !== 'string' || this.name.length === 0) {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'name must be a non-empty string');
+    }
+    const pageSize = options.pageSize ?? 4096;
+    let maxPages: number | undefined;
+    if (options.maxPagesPerZspage !== undefined) {
+      if (profile.classRule !== 'chain' || profile.name !== 'default') {
+        throw new ZsError(
+          ZsErrorCode.BAD_ARGUMENT,
+          `maxPagesPerZspage can only be changed in the default profile (${profile.name} fixes it)`,
+        );
+      }
+      maxPages = checkInt('maxPagesPerZspage', options.maxPagesPerZspage, 4, 16);
+    }
+    const memLimit = checkInt('memLimit', options.memLimit ?? 0, 0, Number.MAX_SAFE_INTEGER);
+    this.defaultSliceMs = options.sliceMs ?? 2;
+    if (!(this.defaultSliceMs > 0)) throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'sliceMs must be > 0');
+    this.store = new PageStore({
+      pageSize,
+      maxPages: memLimit > 0 ? Math.max(1, Math.floor(memLimit / pageSize)) : 0,
+      arenaBytes: options.arenaBytes,
+      growBytes: options.growBytes,
+    });
+    this.pageSize = pageSize;
+    this.classTable = buildClassTable(profile, pageSize, maxPages);
+    if (this.classTable.maxPagesPerZspage > this.store.maxRunPages) {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'arenaBytes is too small for one zspage');
+    }
+    this.maxAllocSize = this.classTable.maxAllocSize;
+    this.hugeClassSize = this.classTable.hugeClassSize;
+    this.sizeToClass = this.classTable.sizeToClass;
+    this.realClassesDesc = Int32Array.from(this.classTable.classes.map((c) => c.index).reverse());
+    this.zt = new ZspageTable(this.classTable, profile);
+    this.handles = new HandleTable();
+    this.views = this.store.views;
+    this.compactor = new Compactor(this, profile);
+    const zt = this.zt;
+    this.owner = {
+      canMove: (z: number) => zt.pins[z] === 0,
+      moved: (z: number, page: number) =>
+        zt.place(z, page, this.store.arenaOf(page), this.store.offsetOf(page)),
+    };
+    this.shrinker = new PoolShrinker(this);
+    this.registry = options.shrinkers === undefined ? defaultShrinkers : options.shrinkers;
+    if (this.registry !== null) {
+      try {
+        this.registry.register(this.shrinker);
+        this.shrinkerRegistered = true;
+      } catch {
+        // Not critical: the pool works and compaction can still be run by hand.
+        this.shrinkerRegistered = false;
+      }
+    }
+  }
+
+  /** True once the shrinker is registered (false if registration failed or was not asked for). */
+  get shrinkerEnabled(): boolean {
+    return this.shrinkerRegistered;
+  }
+
+  /** True after {@link destroy}. */
+  get isDestroyed(): boolean {
+    return this.destroyed;
+  }
+
+  /**
+   * Allocates an object of `size` bytes (1..pageSize) and returns its handle. Its bytes are
+   * unspecified until written. Throws `ERR_ZS_BAD_SIZE` or `ERR_ZS_LIMIT`.
+   */
+  malloc(size: number): number {
+    if (this.destroyed) throw destroyedError('malloc');
+    if (typeof size !== 'number' || !(size >= 1 && size <= this.maxAllocSize) || (size | 0) !== size) {
+      throw this.badSize(size);
+    }
+    const c = this.sizeToClass[size];
+    const zt = this.zt;
+    let z = this.findGetZspage(c);
+    const fresh = z < 0;
+    if (fresh) z = this.allocZspage(c);
+    const handles = this.handles;
+    const h = handles.alloc();
+    const slot = zt.objMalloc(z, h);
+    handles.zs[h] = z;
+    handles.slot[h] = slot;
+    handles.sizeM1[h] = size - 1;
+    if (fresh) {
+      zt.insert(z, zt.fullness(z));
+      zt.objAllocated[c] += zt.clsObjs[c];
+      this.pagesAllocated += zt.clsPages[c];
+    } else {
+      zt.fix(z);
+    }
+    zt.objUsed[c]++;
+    this.liveBytes += size;
+    return handles.handleOf(h);
+  }
+
+  /** Frees the object; its handle becomes invalid. Throws for a bad, stale, freed or mapped handle. */
+  free(handle: number): void {
+    if (this.destroyed) throw destroyedError('free');
+    const handles = this.handles;
+    const h = handles.resolve(handle, 'free');
+    if (handles.mapped[h] !== 0) {
+      throw new ZsError(ZsErrorCode.PINNED, `free: handle ${handle} is mapped; unmap it first`);
+    }
+    const zt = this.zt;
+    const z = handles.zs[h];
+    const c = zt.cls[z];
+    this.liveBytes -= handles.sizeM1[h] + 1;
+    zt.objFree(z, handles.slot[h]);
+    handles.free(h);
+    zt.objUsed[c]--;
+    if (zt.fix(z) === this.profile.emptyGroup) this.freeZspage(z);
+  }
+
+  /** Size in bytes the object was allocated with. */
+  size(handle: number): number {
+    if (this.destroyed) throw destroyedError('size');
+    return this.handles.sizeM1[this.handles.resolve(handle, 'size')] + 1;
+  }
+
+  /**
+   * Returns a zero-copy view of the object and pins its zspage until {@link unmap}: compaction and
+   * page-store moves leave it alone. The view is valid only until `unmap`. `mode` is advisory.
+   */
+  map(handle: number, mode: MapMode = 'rw'): Uint8Array {
+    if (this.destroyed) throw destroyedError('map');
+    if (mode !== 'rw' && mode !== 'ro' && mode !== 'wo') {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `map: mode must be 'ro', 'wo' or 'rw', got ${show(mode)}`);
+    }
+    const handles = this.handles;
+    const h = handles.resolve(handle, 'map');
+    if (handles.mapped[h] === 255)
+      throw new ZsError(ZsErrorCode.LIMIT, `map: handle ${handle} is mapped 255 times`);
+    const zt = this.zt;
+    const z = handles.zs[h];
+    handles.mapped[h]++;
+    zt.pins[z]++;
+    const off = zt.off[z] + handles.slot[h] * zt.clsSize[zt.cls[z]];
+    return new Uint8Array(this.store.buffers[zt.arena[z]], off, handles.sizeM1[h] + 1);
+  }
+
+  /** Ends one {@link map} of the object. Throws `ERR_ZS_NOT_MAPPED` if it is not mapped. */
+  unmap(handle: number): void {
+    if (this.destroyed) throw destroyedError('unmap');
+    const handles = this.handles;
+    const h = handles.resolve(handle, 'unmap');
+    if (handles.mapped[h] === 0)
+      throw new ZsError(ZsErrorCode.NOT_MAPPED, `unmap: handle ${handle} is not mapped`);
+    handles.mapped[h]--;
+    this.zt.pins[handles.zs[h]]--;
+  }
+
+  /** Maps the object, calls `fn(view)`, and unmaps it even if `fn` throws; returns `fn`'s result. */
+  with<T>(handle: number, fn: (view: Uint8Array) => T, mode: MapMode = 'rw'): T {
+    const view = this.map(handle, mode);
+    try {
+      return fn(view);
+    } finally {
+      if (!this.destroyed) this.unmap(handle);
+    }
+  }
+
+  /** Copies the object's bytes into a new Uint8Array. */
+  read(handle: number): Uint8Array {
+    if (this.destroyed) throw destroyedError('read');
+    const h = this.handles.resolve(handle, 'read');
+    const out = new Uint8Array(this.handles.sizeM1[h] + 1);
+    this.copyOut(h, out, 0);
+    return out;
+  }
+
+  /** Copies the object's bytes into `out` at `offset`; returns the number of bytes copied. */
+  readInto(handle: number, out: Uint8Array, offset = 0): number {
+    if (this.destroyed) throw destroyedError('readInto');
+    const h = this.handles.resolve(handle, 'readInto');
+    if (!(out instanceof Uint8Array))
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'readInto: out must be a Uint8Array');
+    const len = this.handles.sizeM1[h] + 1;
+    if ((offset | 0) !== offset || offset < 0 || offset + len > out.length) {
+      throw new ZsError(
+        ZsErrorCode.OUT_OF_RANGE,
+        `readInto: ${len} bytes do not fit at ${offset} of ${out.length}`,
+      );
+    }
+    this.copyOut(h, out, offset);
+    return len;
+  }
+
+  /** Copies `data` into the object at `offset` (default 0). Throws if it does not fit. */
+  write(handle: number, data: Uint8Array, offset = 0): void {
+    if (this.destroyed) throw destroyedError('write');
+    const handles = this.handles;
+    const h = handles.resolve(handle, 'write');
+    if (!(data instanceof Uint8Array))
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'write: data must be a Uint8Array');
+    const len = handles.sizeM1[h] + 1;
+    if ((offset | 0) !== offset || offset < 0 || offset + data.length > len) {
+      throw new ZsError(
+        ZsErrorCode.OUT_OF_RANGE,
+        `write: ${data.length} bytes at ${offset} do not fit an object of ${len}`,
+      );
+    }
+    const zt = this.zt;
+    const z = handles.zs[h];
+    this.views[zt.arena[z]].set(data, zt.off[z] + handles.slot[h] * zt.clsSize[zt.cls[z]] + offset);
+  }
+
+  /** `zs_get_total_pages`: pages held by zspages. */
+  totalPages(): number {
+    return this.pagesAllocated;
+  }
+
+  /** Live objects. */
+  get liveObjects(): number {
+    return this.handles.live;
+  }
+
+  /** Σ `canCompact` over the real classes: pages compaction would free now. O(classes). */
+  canCompact(): number {
+    const classes = this.realClassesDesc;
+    const compactor = this.compactor;
+    let pages = 0;
+    for (let i = 0; i < classes.length; i++) pages += compactor.canCompact(classes[i]);
+    return pages;
+  }
+
+  /**
+   * Pages the shrinker would give back now: what compaction frees plus committed pages that hold
+   * no zspage (holes and free arena tops). O(classes + arenas), allocation-free.
+   */
+  reclaimablePages(): number {
+    if (this.destroyed) return 0;
+    return this.canCompact() + this.store.reclaimablePages();
+  }
+
+  /**
+   * `zs_compact`: migrates objects out of sparse zspages and frees the emptied ones, then moves
+   * zspages down and cuts arena tops so the memory leaves RSS. Returns the pages freed by migration
+   * (the cumulative `pages_compacted` in the `linux-4.3` profile, as that kernel did); 0 if another
+   * compaction is running.
+   */
+  compact(): number {
+    const r = this.compactSync(true);
+    return this.profile.cumulativeCompactReturn && r.ran ? this.pagesCompacted : r.pagesFreed;
+  }
+
+  /** {@link compact} with every figure: pages freed, bytes returned, objects moved, time. */
+  compactDetailed(): CompactResult {
+    return this.compactSync(true);
+  }
+
+  /**
+   * The same work as {@link compactDetailed}, in slices of at most about `sliceMs` that yield to
+   * the event loop; malloc, free, map and reads may run between slices.
+   */
+  async compactAsync(options: CompactAsyncOptions = {}): Promise<CompactResult> {
+    if (this.destroyed) throw destroyedError('compactAsync');
+    const sliceMs = options.sliceMs ?? this.defaultSliceMs;
+    if (!(sliceMs > 0)) throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'sliceMs must be > 0');
+    if (this.compacting) return notRun();
+    this.compacting = true;
+    this.compactCalls++;
+    const t0 = performance.now();
+    const migrated0 = this.compactor.migrated;
+    let freed = 0;
+    let returned = 0;
+    let slices = 0;
+    let longest = 0;
+    try {
+      let sliceStart = performance.now();
+      const endSlice = async (): Promise<boolean> => {
+        const d = performance.now() - sliceStart;
+        if (d > longest) longest = d;
+        slices++;
+        await yieldToEventLoop();
+        sliceStart = performance.now();
+        return !this.destroyed;
+      };
+      const classes = this.realClassesDesc;
+      outer: for (let i = 0; i < classes.length; i++) {
+        for (;;) {
+          freed += this.compactor.compactClass(classes[i], sliceStart + sliceMs);
+          if (this.compactor.classDone) break;
+          if (!(await endSlice())) break outer;
+        }
+        if (performance.now() - sliceStart >= sliceMs && !(await endSlice())) break;
+      }
+      this.pagesCompacted += freed;
+      // Give the memory back: moves are bounded per slice, arena cuts by bytes per slice.
+      const pagesPerSlice = Math.max(16, Math.floor((sliceMs * 2 ** 20) / this.pageSize) * 2);
+      const bytesPerSlice = Math.max(this.pageSize, Math.floor(sliceMs * 8 * 2 ** 20));
+      while (!this.destroyed) {
+        const moved = this.store.defragment(this.owner, pagesPerSlice);
+        const cut = this.store.trim(bytesPerSlice);
+        returned += cut;
+        if (moved === 0 && cut === 0) break;
+        if (!(await endSlice())) break;
+      }
+      const d = performance.now() - sliceStart;
+      if (d > longest) longest = d;
+      slices++;
+    } finally {
+      this.compacting = false;
+    }
+    return {
+      pagesFreed: freed,
+      bytesReturned: returned,
+      migrated: this.compactor.migrated - migrated0,
+      durationMs: performance.now() - t0,
+      slices,
+      longestSliceMs: longest,
+      ran: true,
+    };
+  }
+
+  /**
+   * Gives memory back to the OS without migrating objects: moves zspages down into free runs
+   * and cuts the arena tops. Returns the bytes returned.
+   */
+  trim(): number {
+    if (this.destroyed) throw destroyedError('trim');
+    this.store.defragment(this.owner);
+    return this.store.trim();
+  }
+
+  /**
+   * Snapshot of the pool and, unless `classes` is false, of every class with zspages (field
+   * names are the kernel's debugfs columns, so output can be diffed against the kernel's).
+   */
+  stats(options: { classes?: boolean } = {}): PoolStats {
+    const store = this.store.stats();
+    return {
+      name: this.name,
+      profile: this.profile.name,
+      page_size: this.pageSize,
+      total_pages: this.pagesAllocated,
+      pages_compacted: this.pagesCompacted,
+      freeable_total: this.canCompact(),
+      live_objects: this.handles.live,
+      live_bytes: this.liveBytes,
+      huge_class_size: this.hugeClassSize,
+      compact_calls: this.compactCalls,
+      objects_migrated: this.compactor.migrated,
+      zspages: this.zt.live,
+      pages_committed: store.pages_committed,
+      bytes_committed: store.pages_committed * this.pageSize,
+      bytes_returned: store.bytes_returned,
+      zspages_relocated: store.runs_relocated,
+      arenas: store.arenas,
+      shrinker_enabled: this.shrinkerRegistered,
+      fullness_names: this.profile.fullnessNames.slice(),
+      classes: options.classes === false ? [] : classRows(this),
+    };
+  }
+
+  /** Per-class row for one real class index (see {@link stats}). */
+  classStats(classIndex: number): ClassStats | undefined {
+    return classRows(this, classIndex)[0];
+  }
+
+  /** Unregisters the shrinker and releases every page; the pool is unusable afterwards. */
+  destroy(): void {
+    if (this.destroyed) return;
+    // As zs_destroy_pool: the shrinker goes first.
+    if (this.registry !== null && this.shrinkerRegistered) this.registry.unregister(this.shrinker);
+    this.shrinkerRegistered = false;
+    this.destroyed = true;
+    this.store.destroy();
+    this.pagesAllocated = 0;
+    this.liveBytes = 0;
+  }
+
+  /** @internal `free_zspage`: an empty zspage goes, with its pages. */
+  freeZspage(z: number): void {
+    const zt = this.zt;
+    const c = zt.cls[z];
+    if (zt.group[z] >= 0) zt.remove(z);
+    zt.objAllocated[c] -= zt.clsObjs[c];
+    this.pagesAllocated -= zt.clsPages[c];
+    this.store.freeRun(zt.page[z], zt.clsPages[c]);
+    zt.release(z);
+  }
+
+  /** @internal Synchronous compaction + page-store give-back. */
+  compactSync(giveBack: boolean): CompactResult {
+    if (this.destroyed) throw destroyedError('compact');
+    if (this.compacting) return notRun();
+    this.compacting = true;
+    this.compactCalls++;
+    const t0 = performance.now();
+    const migrated0 = this.compactor.migrated;
+    let freed = 0;
+    let returned = 0;
+    try {
+      const classes = this.realClassesDesc;
+      for (let i = 0; i < classes.length; i++) {
+        freed += this.compactor.compactClass(classes[i], Number.POSITIVE_INFINITY);
+      }
+      this.pagesCompacted += freed;
+      if (giveBack) {
+        this.store.defragment(this.owner);
+        returned = this.store.trim();
+      }
+    } finally {
+      this.compacting = false;
+    }
+    const d = performance.now() - t0;
+    return {
+      pagesFreed: freed,
+      bytesReturned: returned,
+      migrated: this.compactor.migrated - migrated0,
+      durationMs: d,
+      slices: 1,
+      longestSliceMs: d,
+      ran: true,
+    };
+  }
+
+  /** @internal Pages committed in the arenas. */
+  committedPages(): number {
+    return this.store.committedPages();
+  }
+
+  private findGetZspage(c: number): number {
+    const zt = this.zt;
+    const order = this.profile.allocOrder;
+    const base = c * zt.nGroups;
+    for (let i = 0; i < order.length; i++) {
+      const z = zt.head[base + order[i]];
+      if (z >= 0) return z;
+    }
+    return -1;
+  }
+
+  private allocZspage(c: number): number {
+    const zt = this.zt;
+    const z = zt.create(c);
+    const page = this.store.allocRun(zt.clsPages[c], z);
+    if (page < 0) {
+      zt.release(z);
+      throw new ZsError(
+        ZsErrorCode.LIMIT,
+        `malloc: memory limit of ${this.store.maxPages} pages reached (${this.pagesAllocated} in use)`,
+        ENOMEM,
+      );
+    }
+    zt.place(z, page, this.store.arenaOf(page), this.store.offsetOf(page));
+    return z;
+  }
+
+  private copyOut(h: number, out: Uint8Array, offset: number): void {
+    const handles = this.handles;
+    const zt = this.zt;
+    const z = handles.zs[h];
+    const from = zt.off[z] + handles.slot[h] * zt.clsSize[zt.cls[z]];
+    out.set(this.views[zt.arena[z]].subarray(from, from + handles.sizeM1[h] + 1), offset);
+  }
+
+  private badSize(size: unknown): ZsError {
+    const tooBig = typeof size === 'number' && Number.isInteger(size) && size > this.maxAllocSize;
+    return new ZsError(
+      ZsErrorCode.BAD_SIZE,
+      `malloc: size must be an integer in [1, ${this.maxAllocSize}], got ${show(size)}`,
+      tooBig ? this.profile.tooBigErrno : EINVAL,
+    );
+  }
+}
+
+/** The pool's shrinker: counts and frees pages (kernel `zs_shrinker_count` / `zs_shrinker_scan`). */
+class PoolShrinker implements Shrinker {
+  readonly name: string;
+  readonly seeks = DEFAULT_SEEKS;
+  readonly batch = 0;
+  readonly unitBytes: number;
+  private readonly pool: ZsPool;
+
+  constructor(pool: ZsPool) {
+    this.pool = pool;
+    this.name = `zspool:${pool.name}`;
+    this.unitBytes = pool.pageSize;
+  }
+
+  count(_sc: ShrinkControl): number {
+    return this.pool.reclaimablePages();
+  }
+
+  scan(_sc: ShrinkControl): number {
+    const pool = this.pool;
+    if (pool.isDestroyed) return SHRINK_STOP;
+    const before = pool.committedPages();
+    const r = pool.compactSync(true);
+    if (!r.ran) return SHRINK_STOP;
+    const freed = before - pool.committedPages();
+    return freed > 0 ? freed : SHRINK_STOP;
+  }
+
+  async scanAsync(_sc: ShrinkControl): Promise<number> {
+    const pool = this.pool;
+    if (pool.isDestroyed) return SHRINK_STOP;
+    const before = pool.committedPages();
+    const r = await pool.compactAsync();
+    if (!r.ran || pool.isDestroyed) return SHRINK_STOP;
+    const freed = before - pool.committedPages();
+    return freed > 0 ? freed : SHRINK_STOP;
+  }
+}
+
+function destroyedError(op: string): ZsError {
+  return new ZsError(ZsErrorCode.DESTROYED, `${op}: the pool has been destroyed`);
+}
+
+function notRun(): CompactResult {
+  return {
+    pagesFreed: 0,
+    bytesReturned: 0,
+    migrated: 0,
+    durationMs: 0,
+    slices: 0,
+    longestSliceMs: 0,
+    ran: false,
+  };
+}
+
+/** Creates a {@link ZsPool}; see {@link PoolOptions}. */
+export function createPool(options: PoolOptions = {}): ZsPool {
+  return new ZsPool(options);
+}

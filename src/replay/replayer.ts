@@ -1,0 +1,397 @@
+/**
+ * TraceReplayer: runs an allocation trace (the oracle's format) against a pool and records
+ * snapshots shaped exactly like the real kernel's result files.
+ *
+ * Trace lines: `a ID SIZE` allocate and fill with a pattern; `f ID` verify the pattern, then free;
+ * `c` compact (`zs_compact`); `s LABEL` snapshot; `d [LABEL]` every shrinker, as
+ * `echo 2 > /proc/sys/vm/drop_caches` does, then snapshot; `p ARG [LABEL]` a high-pressure reclaim
+ * pass (priorities 12 → 0 until nothing is left), then snapshot; `# …` comment.
+ *
+ * Lines are fed one at a time (`line(text)`), so a caller can stream a file of millions of lines.
+ * The pool is private to the replay and registers its shrinker in a private registry, so nothing
+ * else in the process is shrunk.
+ */
+import { ZsError, ZsErrorCode } from '../errors.js';
+import { ZsPool } from '../pool/pool.js';
+import type { ClassStats } from '../pool/pool-stats.js';
+import type { ProfileName } from '../pool/profiles.js';
+import { ShrinkerRegistry } from '../shrinker/registry.js';
+
+/** Options of a {@link TraceReplayer}. */
+export interface ReplayOptions {
+  /** Profile of the pool (default `linux-6.12`). */
+  profile?: ProfileName;
+  /** Page size (default 4096). */
+  pageSize?: number;
+  /** Write a pattern into every object and check it before freeing (default true). */
+  verify?: boolean;
+  /** Trace name, copied into the result. */
+  trace?: string;
+}
+
+/** Pool figures recorded at `c` (before/after) and `d` (before). */
+export interface QuickStats {
+  total_pages: number;
+  pages_compacted: number;
+  freeable_total: number;
+  live_objects: number;
+  compact_calls: number;
+  compact_freed_last: number;
+}
+
+/** A snapshot, as the kernel result's `pool` object. */
+export interface PoolSnapshot extends QuickStats {
+  label: string;
+  ops: number;
+  allocs: number;
+  frees: number;
+  alloc_failures: number;
+  errors: number;
+  mismatches: number;
+  mismatch_bytes: number;
+  live_bytes: number;
+  compact_freed_total: number;
+  huge_class_size: number;
+  fullness_names: string[];
+  nonempty_classes: number;
+  sum_class_pages_used: number;
+  sum_class_obj_used: number;
+  sum_class_obj_allocated: number;
+  sum_zspages: number;
+  /** Pages committed in our arenas (not a kernel field). */
+  pages_committed: number;
+  classes: ClassStats[];
+}
+
+/** One `s`, `c`, `d` or `p` event. */
+export interface ReplayEvent {
+  kind: 's' | 'c' | 'd' | 'p';
+  line: number;
+  label: string;
+  t_ms: number;
+  pool?: PoolSnapshot;
+  before?: QuickStats;
+  after?: QuickStats;
+  /** For `d` and `p`: what the shrinker pass freed (pages) and the bytes returned to the OS. */
+  shrink?: { freed: number; freed_bytes: number; passes: number; duration_ms: number };
+}
+
+/** Result of a whole replay, shaped like the kernel's result files. */
+export interface ReplayResult {
+  trace: string;
+  profile: string;
+  page_size: number;
+  ops_in_trace: number;
+  max_id: number;
+  replay_ms: number;
+  checks: { mismatches: number; errors: number; alloc_failures: number; snapshots: number };
+  events: ReplayEvent[];
+  final: {
+    ops: number;
+    live_objects: number;
+    total_pages: number;
+    pages_compacted: number;
+    errors: number;
+    alloc_failures: number;
+    mismatches: number;
+  };
+}
+
+/** Streams trace lines into a private pool; see the file comment. */
+export class TraceReplayer {
+  /** The pool being driven. */
+  readonly pool: ZsPool;
+  /** The private shrinker registry the pool is registered in. */
+  readonly shrinkers: ShrinkerRegistry;
+  private readonly verify: boolean;
+  private readonly traceName: string;
+  private handles = new Float64Array(1 << 16);
+  private readonly scratch: Uint8Array;
+  private readonly scratchWords: Int32Array;
+  private readonly check: Uint8Array;
+  private readonly checkWords: Int32Array;
+  private readonly events: ReplayEvent[] = [];
+  private readonly t0 = performance.now();
+  private lineNo = 0;
+  private ops = 0;
+  private allocs = 0;
+  private frees = 0;
+  private allocFailures = 0;
+  private errors = 0;
+  private mismatches = 0;
+  private mismatchBytes = 0;
+  private maxId = -1;
+  private compactCalls = 0;
+  private compactFreedLast = 0;
+  private compactFreedTotal = 0;
+
+  /** Creates a replayer with a fresh pool. */
+  constructor(options: ReplayOptions = {}) {
+    this.shrinkers = new ShrinkerRegistry();
+    this.pool = new ZsPool({
+      name: 'replay',
+      profile: options.profile ?? 'linux-6.12',
+      pageSize: options.pageSize ?? 4096,
+      shrinkers: this.shrinkers,
+    });
+    this.verify = options.verify ?? true;
+    this.traceName = options.trace ?? '';
+    const max = this.pool.maxAllocSize;
+    this.scratch = new Uint8Array(max + 4);
+    this.scratchWords = new Int32Array(this.scratch.buffer, 0, (max + 4) >> 2);
+    this.check = new Uint8Array(max + 4);
+    this.checkWords = new Int32Array(this.check.buffer, 0, (max + 4) >> 2);
+  }
+
+  /** Runs one trace line (1-based line numbers are counted here). Throws `ERR_ZS_BAD_TRACE`. */
+  line(text: string): void {
+    const n = ++this.lineNo;
+    const s = text.trim();
+    if (s.length === 0 || s.charCodeAt(0) === 35 /* # */) return;
+    const parts = s.split(/\s+/);
+    const cmd = parts[0];
+    switch (cmd) {
+      case 'a': {
+        if (parts.length !== 3) throw bad(n, 'expected "a ID SIZE"', text);
+        this.alloc(n, parseId(n, parts[1], text), parseSize(n, parts[2], this.pool.maxAllocSize, text));
+        return;
+      }
+      case 'f': {
+        if (parts.length !== 2) throw bad(n, 'expected "f ID"', text);
+        this.freeId(n, parseId(n, parts[1], text), text);
+        return;
+      }
+      case 'c': {
+        if (parts.length !== 1) throw bad(n, 'expected "c"', text);
+        const before = this.quick();
+        this.compactCalls++;
+        const freed = this.pool.compactDetailed().pagesFreed;
+        this.compactFreedLast = freed;
+        this.compactFreedTotal += freed;
+        this.events.push({ kind: 'c', line: n, label: '', t_ms: this.ms(), before, after: this.quick() });
+        return;
+      }
+      case 's': {
+        const label = parts.slice(1).join(' ');
+        this.events.push({ kind: 's', line: n, label, t_ms: this.ms(), pool: this.snapshot(label) });
+        return;
+      }
+      case 'd': {
+        const label = parts.slice(1).join(' ');
+        const before = this.quick();
+        const r = this.shrinkers.shrinkAll();
+        this.events.push({
+          kind: 'd',
+          line: n,
+          label,
+          t_ms: this.ms(),
+          before,
+          shrink: { freed: r.freed, freed_bytes: r.freedBytes, passes: r.passes, duration_ms: r.durationMs },
+          pool: this.snapshot(label),
+        });
+        return;
+      }
+      case 'p': {
+        if (parts.length < 2) throw bad(n, 'expected "p MB|auto[±N] [LABEL]"', text);
+        if (!/^(\d+|auto([+-]\d+)?)$/.test(parts[1])) throw bad(n, `bad pressure amount ${parts[1]}`, text);
+        const label = parts.slice(2).join(' ');
+        const before = this.quick();
+        // The VM's memory hog drove the kernel's reclaim down to priority 0; so do we.
+        const r = this.shrinkers.reclaim({ minPriority: 0 });
+        this.events.push({
+          kind: 'p',
+          line: n,
+          label,
+          t_ms: this.ms(),
+          before,
+          shrink: { freed: r.freed, freed_bytes: r.freedBytes, passes: r.passes, duration_ms: r.durationMs },
+          pool: this.snapshot(label),
+        });
+        return;
+      }
+      default:
+        throw bad(n, `unknown command ${JSON.stringify(cmd)}`, text);
+    }
+  }
+
+  /** Ends the replay: returns the result and destroys the pool. */
+  finish(): ReplayResult {
+    const pool = this.pool;
+    const result: ReplayResult = {
+      trace: this.traceName,
+      profile: pool.profile.name,
+      page_size: pool.pageSize,
+      ops_in_trace: this.ops,
+      max_id: this.maxId,
+      replay_ms: Math.round(this.ms() * 10) / 10,
+      checks: {
+        mismatches: this.mismatches,
+        errors: this.errors,
+        alloc_failures: this.allocFailures,
+        snapshots: this.events.filter((e) => e.pool !== undefined).length,
+      },
+      events: this.events,
+      final: {
+        ops: this.ops,
+        live_objects: pool.liveObjects,
+        total_pages: pool.totalPages(),
+        pages_compacted: pool.stats({ classes: false }).pages_compacted,
+        errors: this.errors,
+        alloc_failures: this.allocFailures,
+        mismatches: this.mismatches,
+      },
+    };
+    pool.destroy();
+    return result;
+  }
+
+  /** Lines seen so far. */
+  get linesRead(): number {
+    return this.lineNo;
+  }
+
+  private alloc(n: number, id: number, size: number): void {
+    if (id >= this.handles.length) this.growHandles(id);
+    if (this.handles[id] !== 0)
+      throw bad(n, `id ${id} is already live (ids are never reused)`, `a ${id} ${size}`);
+    this.ops++;
+    this.allocs++;
+    if (id > this.maxId) this.maxId = id;
+    let h: number;
+    try {
+      h = this.pool.malloc(size);
+    } catch (e) {
+      if (e instanceof ZsError && e.code === ZsErrorCode.LIMIT) {
+        this.allocFailures++;
+        return;
+      }
+      this.errors++;
+      throw e;
+    }
+    this.handles[id] = h;
+    if (this.verify) {
+      this.fillPattern(id, size);
+      this.pool.write(h, this.scratch.subarray(0, size));
+    }
+  }
+
+  private freeId(n: number, id: number, text: string): void {
+    const h = id < this.handles.length ? this.handles[id] : 0;
+    if (h === 0) throw bad(n, `id ${id} is not live`, text);
+    this.ops++;
+    this.frees++;
+    if (this.verify) {
+      const size = this.pool.readInto(h, this.check);
+      this.fillPattern(id, size);
+      const bad = this.countMismatch(size);
+      if (bad > 0) {
+        this.mismatches++;
+        this.mismatchBytes += bad;
+      }
+    }
+    this.pool.free(h);
+    this.handles[id] = 0;
+  }
+
+  /** The pattern of object `id`: 32-bit words mixing the id and the word index. */
+  private fillPattern(id: number, size: number): void {
+    const w = this.scratchWords;
+    const words = (size + 3) >> 2;
+    const seed = Math.imul(id + 1, 0x9e3779b1);
+    for (let j = 0; j < words; j++) w[j] = seed ^ Math.imul(j + 1, 0x85ebca77);
+  }
+
+  private countMismatch(size: number): number {
+    const a = this.scratchWords;
+    const b = this.checkWords;
+    const full = size >> 2;
+    let bad = 0;
+    for (let j = 0; j < full; j++) if (a[j] !== b[j]) bad += 4;
+    const x = this.scratch;
+    const y = this.check;
+    for (let k = full << 2; k < size; k++) if (x[k] !== y[k]) bad++;
+    return bad;
+  }
+
+  private growHandles(id: number): void {
+    let n = this.handles.length;
+    while (n <= id) n *= 2;
+    const h = new Float64Array(n);
+    h.set(this.handles);
+    this.handles = h;
+  }
+
+  private quick(): QuickStats {
+    const s = this.pool.stats({ classes: false });
+    return {
+      total_pages: s.total_pages,
+      pages_compacted: s.pages_compacted,
+      freeable_total: s.freeable_total,
+      live_objects: s.live_objects,
+      compact_calls: this.compactCalls,
+      compact_freed_last: this.compactFreedLast,
+    };
+  }
+
+  private snapshot(label: string): PoolSnapshot {
+    const s = this.pool.stats();
+    let pagesUsed = 0;
+    let objUsed = 0;
+    let objAllocated = 0;
+    let zspages = 0;
+    for (const r of s.classes) {
+      pagesUsed += r.pages_used;
+      objUsed += r.obj_used;
+      objAllocated += r.obj_allocated;
+      zspages += r.zspages;
+    }
+    return {
+      label,
+      ops: this.ops,
+      allocs: this.allocs,
+      frees: this.frees,
+      alloc_failures: this.allocFailures,
+      errors: this.errors,
+      mismatches: this.mismatches,
+      mismatch_bytes: this.mismatchBytes,
+      live_objects: s.live_objects,
+      live_bytes: s.live_bytes,
+      total_pages: s.total_pages,
+      pages_compacted: s.pages_compacted,
+      compact_calls: this.compactCalls,
+      compact_freed_last: this.compactFreedLast,
+      compact_freed_total: this.compactFreedTotal,
+      huge_class_size: s.huge_class_size,
+      fullness_names: s.fullness_names,
+      nonempty_classes: s.classes.length,
+      sum_class_pages_used: pagesUsed,
+      sum_class_obj_used: objUsed,
+      sum_class_obj_allocated: objAllocated,
+      sum_zspages: zspages,
+      freeable_total: s.freeable_total,
+      pages_committed: s.pages_committed,
+      classes: s.classes,
+    };
+  }
+
+  private ms(): number {
+    return performance.now() - this.t0;
+  }
+}
+
+function bad(line: number, why: string, text: string): ZsError {
+  const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  return new ZsError(ZsErrorCode.BAD_TRACE, `line ${line}: ${why}: ${JSON.stringify(shown)}`);
+}
+
+function parseId(line: number, s: string, text: string): number {
+  if (!/^\d{1,9}$/.test(s)) throw bad(line, `bad id ${JSON.stringify(s)}`, text);
+  return Number(s);
+}
+
+function parseSize(line: number, s: string, max: number, text: string): number {
+  if (!/^\d{1,9}$/.test(s)) throw bad(line, `bad size ${JSON.stringify(s)}`, text);
+  const v = Number(s);
+  if (v < 1 || v > max) throw bad(line, `size ${v} is outside 1..${max}`, text);
+  return v;
+}

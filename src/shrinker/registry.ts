@@ -1,0 +1,386 @@
+/**
+ * ShrinkerRegistry: the kernel's shrinker core, for user space.
+ *
+ * - `register` / `unregister` a {@link Shrinker} (the pool does it on create / destroy).
+ * - `shrink(priority)` is `shrink_slab`: every shrinker gets one `do_shrink_slab` pass. The pass
+ *   counts, computes its share `delta = (freeable >> priority) · 4 / seeks` (or freeable / 2
+ *   for seeks = 0), adds the work deferred by earlier passes (`nr >> priority`), caps it at
+ *   2 · freeable, then scans in `batch`-sized steps while the remaining work is at least a batch
+ *   or at least everything freeable, stopping at `SHRINK_STOP`. Work not done is deferred, capped
+ *   at 2 · freeable. (Kernel ≥ 4.16, `mm/vmscan.c` / `mm/shrinker.c`.)
+ * - `shrinkAll()` is `echo 2 > /proc/sys/vm/drop_caches` (`drop_slab`): priority-0 passes repeated
+ *   while `(freed >> shift++) > 1`.
+ * - `reclaim({ targetBytes, minPriority })` is a reclaimer's priority loop: passes from
+ *   {@link DEF_PRIORITY} down to `minPriority`, stopping once the target is met.
+ * - Every pass of every shrinker is reported to `onShrink` listeners (name, counted, scanned,
+ *   freed, duration), so users and the CLI can see what reclaim did.
+ */
+import { ZsError, ZsErrorCode } from '../errors.js';
+import {
+  DEF_PRIORITY,
+  SHRINK_BATCH,
+  SHRINK_EMPTY,
+  SHRINK_STOP,
+  type ShrinkControl,
+  type Shrinker,
+} from './shrinker.js';
+
+/** One `do_shrink_slab` pass of one shrinker. */
+export interface ShrinkEvent {
+  /** Shrinker name. */
+  shrinker: string;
+  /** Reclaim priority of the pass. */
+  priority: number;
+  /** What `count` returned. */
+  counted: number;
+  /** Work deferred from earlier passes, taken at the start. */
+  deferredIn: number;
+  /** New work computed from `counted`, `priority` and `seeks`. */
+  delta: number;
+  /** Work attempted: deferred share + delta, capped at 2 · counted. */
+  totalScan: number;
+  /** Objects scanned by `scan` calls. */
+  scanned: number;
+  /** Objects freed (units of the shrinker: pages for a pool). */
+  freed: number;
+  /** `freed` × the shrinker's `unitBytes`. */
+  freedBytes: number;
+  /** `scan` calls made. */
+  scanCalls: number;
+  /** True when a `scan` returned `SHRINK_STOP`. */
+  stopped: boolean;
+  /** Work deferred to the next pass. */
+  deferredOut: number;
+  /** Wall time of the pass in milliseconds. */
+  durationMs: number;
+}
+
+/** Result of a `shrink`, `shrinkAll` or `reclaim` call. */
+export interface ReclaimResult {
+  /** Objects freed, summed over shrinkers (mixed units; see `freedBytes`). */
+  freed: number;
+  /** Bytes freed (each shrinker's freed × its `unitBytes`). */
+  freedBytes: number;
+  /** Lowest priority used. */
+  priority: number;
+  /** Shrinker passes made. */
+  passes: number;
+  /** Wall time in milliseconds. */
+  durationMs: number;
+}
+
+/** Options of {@link ShrinkerRegistry.reclaim}. */
+export interface ReclaimOptions {
+  /** Stop once this many bytes are freed (default: go down to `minPriority`). */
+  targetBytes?: number;
+  /** Lowest priority to reach (default 0: everything freeable). */
+  minPriority?: number;
+}
+
+/** Listener for {@link ShrinkEvent}s. */
+export type ShrinkListener = (event: ShrinkEvent) => void;
+
+/** Options of a {@link ShrinkerRegistry}. */
+export interface ShrinkerRegistryOptions {
+  /** Most shrinkers that may be registered (default unlimited); past it `register` throws. */
+  maxShrinkers?: number;
+  /** Clock in milliseconds (default `performance.now`). */
+  now?: () => number;
+}
+
+/** Shrinker targets of one pass: `delta` and `totalScan` (pure arithmetic of `do_shrink_slab`). */
+export function shrinkTarget(
+  freeable: number,
+  deferred: number,
+  priority: number,
+  seeks: number,
+): { delta: number; totalScan: number } {
+  let delta: number;
+  if (seeks > 0) delta = Math.floor((Math.floor(freeable / 2 ** priority) * 4) / seeks);
+  else delta = Math.floor(freeable / 2);
+  let totalScan = Math.floor(deferred / 2 ** priority) + delta;
+  if (totalScan > 2 * freeable) totalScan = 2 * freeable;
+  return { delta, totalScan };
+}
+
+/** Work deferred after a pass: `clamp(nr + delta − scanned, 0, 2 · freeable)`. */
+export function nextDeferred(freeable: number, deferred: number, delta: number, scanned: number): number {
+  let next = deferred + delta - scanned;
+  if (next < 0) next = 0;
+  if (next > 2 * freeable) next = 2 * freeable;
+  return next;
+}
+
+/** A set of shrinkers and the reclaim driver that calls them; see the file comment. */
+export class ShrinkerRegistry {
+  private readonly shrinkers: Shrinker[] = [];
+  private readonly deferred = new Map<Shrinker, number>();
+  private readonly listeners: ShrinkListener[] = [];
+  private readonly maxShrinkers: number;
+  private readonly now: () => number;
+  private readonly sc: ShrinkControl = { nrToScan: 0, nrScanned: 0, priority: DEF_PRIORITY };
+
+  /** Creates an empty registry. */
+  constructor(options: ShrinkerRegistryOptions = {}) {
+    this.maxShrinkers = options.maxShrinkers ?? Number.POSITIVE_INFINITY;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Adds `s`; throws `ERR_ZS_BAD_ARGUMENT` if it is already registered or the registry is full. */
+  register(s: Shrinker): void {
+    if (this.shrinkers.includes(s)) {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `shrinker ${s.name} is already registered`);
+    }
+    if (this.shrinkers.length >= this.maxShrinkers) {
+      throw new ZsError(ZsErrorCode.LIMIT, `cannot register shrinker ${s.name}: registry is full`);
+    }
+    this.shrinkers.push(s);
+    this.deferred.set(s, 0);
+  }
+
+  /** Removes `s`; returns false if it was not registered. */
+  unregister(s: Shrinker): boolean {
+    const i = this.shrinkers.indexOf(s);
+    if (i < 0) return false;
+    this.shrinkers.splice(i, 1);
+    this.deferred.delete(s);
+    return true;
+  }
+
+  /** The registered shrinkers, in registration order. */
+  list(): readonly Shrinker[] {
+    return this.shrinkers.slice();
+  }
+
+  /** Work deferred for `s` (0 if unknown). */
+  deferredOf(s: Shrinker): number {
+    return this.deferred.get(s) ?? 0;
+  }
+
+  /** Calls `listener` after every shrinker pass; returns a function that removes it. */
+  onShrink(listener: ShrinkListener): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** Sum of every shrinker's `count` in bytes (a cheap "how much could reclaim free now"). */
+  countBytes(priority = 0): number {
+    let bytes = 0;
+    this.sc.priority = priority;
+    for (const s of this.shrinkers) {
+      const n = s.count(this.sc);
+      if (n > 0) bytes += n * s.unitBytes;
+    }
+    return bytes;
+  }
+
+  /** `shrink_slab`: one pass over every shrinker at `priority`. */
+  shrink(priority: number = DEF_PRIORITY): ReclaimResult {
+    const t0 = this.now();
+    let freed = 0;
+    let freedBytes = 0;
+    let passes = 0;
+    for (const s of this.shrinkers.slice()) {
+      if (!this.deferred.has(s)) continue; // unregistered by an earlier pass
+      const ev = this.doShrink(s, priority);
+      if (ev === null) continue;
+      passes++;
+      freed += ev.freed;
+      freedBytes += ev.freedBytes;
+    }
+    return { freed, freedBytes, priority, passes, durationMs: this.now() - t0 };
+  }
+
+  /** `shrink_slab` with each shrinker's `scanAsync` when it has one. */
+  async shrinkAsync(priority: number = DEF_PRIORITY): Promise<ReclaimResult> {
+    const t0 = this.now();
+    let freed = 0;
+    let freedBytes = 0;
+    let passes = 0;
+    for (const s of this.shrinkers.slice()) {
+      if (!this.deferred.has(s)) continue;
+      const ev = await this.doShrinkAsync(s, priority);
+      if (ev === null) continue;
+      passes++;
+      freed += ev.freed;
+      freedBytes += ev.freedBytes;
+    }
+    return { freed, freedBytes, priority, passes, durationMs: this.now() - t0 };
+  }
+
+  /** `drop_slab` (`echo 2 > /proc/sys/vm/drop_caches`): priority-0 passes until little is freed. */
+  shrinkAll(): ReclaimResult {
+    const t0 = this.now();
+    let total = 0;
+    let totalBytes = 0;
+    let passes = 0;
+    let shift = 0;
+    let freed: number;
+    do {
+      const r = this.shrink(0);
+      freed = r.freed;
+      total += r.freed;
+      totalBytes += r.freedBytes;
+      passes += r.passes;
+    } while (Math.floor(freed / 2 ** shift++) > 1);
+    return { freed: total, freedBytes: totalBytes, priority: 0, passes, durationMs: this.now() - t0 };
+  }
+
+  /** A reclaimer's priority loop: passes from DEF_PRIORITY down until `targetBytes` is freed. */
+  reclaim(options: ReclaimOptions = {}): ReclaimResult {
+    const { target, minPriority } = reclaimBounds(options);
+    const t0 = this.now();
+    let freed = 0;
+    let freedBytes = 0;
+    let passes = 0;
+    let p = DEF_PRIORITY;
+    for (; p >= minPriority; p--) {
+      const r = this.shrink(p);
+      freed += r.freed;
+      freedBytes += r.freedBytes;
+      passes += r.passes;
+      if (freedBytes >= target) break;
+    }
+    return { freed, freedBytes, priority: Math.max(p, minPriority), passes, durationMs: this.now() - t0 };
+  }
+
+  /** {@link reclaim}, using each shrinker's `scanAsync` so the event loop keeps running. */
+  async reclaimAsync(options: ReclaimOptions = {}): Promise<ReclaimResult> {
+    const { target, minPriority } = reclaimBounds(options);
+    const t0 = this.now();
+    let freed = 0;
+    let freedBytes = 0;
+    let passes = 0;
+    let p = DEF_PRIORITY;
+    for (; p >= minPriority; p--) {
+      const r = await this.shrinkAsync(p);
+      freed += r.freed;
+      freedBytes += r.freedBytes;
+      passes += r.passes;
+      if (freedBytes >= target) break;
+    }
+    return { freed, freedBytes, priority: Math.max(p, minPriority), passes, durationMs: this.now() - t0 };
+  }
+
+  /** `do_shrink_slab` for one shrinker; null when `count` found nothing to do. */
+  private doShrink(s: Shrinker, priority: number): ShrinkEvent | null {
+    const t0 = this.now();
+    const sc = this.sc;
+    sc.priority = priority;
+    const freeable = s.count(sc);
+    if (freeable === 0 || freeable === SHRINK_EMPTY || !(freeable > 0)) return null;
+    const nr = this.deferred.get(s) ?? 0;
+    this.deferred.set(s, 0);
+    const { delta, totalScan: total } = shrinkTarget(freeable, nr, priority, s.seeks);
+    const batch = s.batch > 0 ? s.batch : SHRINK_BATCH;
+    let totalScan = total;
+    let freed = 0;
+    let scanned = 0;
+    let calls = 0;
+    let stopped = false;
+    while (totalScan >= batch || totalScan >= freeable) {
+      const n = totalScan < batch ? totalScan : batch;
+      sc.nrToScan = n;
+      sc.nrScanned = n;
+      sc.priority = priority;
+      const ret = s.scan(sc);
+      calls++;
+      if (ret === SHRINK_STOP) {
+        stopped = true;
+        break;
+      }
+      freed += ret;
+      totalScan -= sc.nrScanned;
+      scanned += sc.nrScanned;
+    }
+    return this.finish(s, priority, freeable, nr, delta, total, scanned, freed, calls, stopped, t0);
+  }
+
+  private async doShrinkAsync(s: Shrinker, priority: number): Promise<ShrinkEvent | null> {
+    if (!s.scanAsync) return this.doShrink(s, priority);
+    const t0 = this.now();
+    const sc: ShrinkControl = { nrToScan: 0, nrScanned: 0, priority };
+    const freeable = s.count(sc);
+    if (freeable === 0 || freeable === SHRINK_EMPTY || !(freeable > 0)) return null;
+    const nr = this.deferred.get(s) ?? 0;
+    this.deferred.set(s, 0);
+    const { delta, totalScan: total } = shrinkTarget(freeable, nr, priority, s.seeks);
+    const batch = s.batch > 0 ? s.batch : SHRINK_BATCH;
+    let totalScan = total;
+    let freed = 0;
+    let scanned = 0;
+    let calls = 0;
+    let stopped = false;
+    while (totalScan >= batch || totalScan >= freeable) {
+      const n = totalScan < batch ? totalScan : batch;
+      sc.nrToScan = n;
+      sc.nrScanned = n;
+      const ret = await s.scanAsync(sc);
+      calls++;
+      if (ret === SHRINK_STOP) {
+        stopped = true;
+        break;
+      }
+      freed += ret;
+      totalScan -= sc.nrScanned;
+      scanned += sc.nrScanned;
+    }
+    return this.finish(s, priority, freeable, nr, delta, total, scanned, freed, calls, stopped, t0);
+  }
+
+  private finish(
+    s: Shrinker,
+    priority: number,
+    freeable: number,
+    nr: number,
+    delta: number,
+    totalScan: number,
+    scanned: number,
+    freed: number,
+    scanCalls: number,
+    stopped: boolean,
+    t0: number,
+  ): ShrinkEvent {
+    const deferredOut = nextDeferred(freeable, nr, delta, scanned);
+    if (this.deferred.has(s)) this.deferred.set(s, (this.deferred.get(s) ?? 0) + deferredOut);
+    const ev: ShrinkEvent = {
+      shrinker: s.name,
+      priority,
+      counted: freeable,
+      deferredIn: nr,
+      delta,
+      totalScan,
+      scanned,
+      freed,
+      freedBytes: freed * s.unitBytes,
+      scanCalls,
+      stopped,
+      deferredOut,
+      durationMs: this.now() - t0,
+    };
+    for (const l of this.listeners.slice()) {
+      try {
+        l(ev);
+      } catch {
+        // A listener's failure must not break reclaim.
+      }
+    }
+    return ev;
+  }
+}
+
+function reclaimBounds(options: ReclaimOptions): { target: number; minPriority: number } {
+  const target = options.targetBytes ?? Number.POSITIVE_INFINITY;
+  const minPriority = options.minPriority ?? 0;
+  if (!(target >= 0)) throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `targetBytes must be >= 0, got ${target}`);
+  if (!Number.isInteger(minPriority) || minPriority < 0 || minPriority > DEF_PRIORITY) {
+    throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `minPriority must be an integer in [0, ${DEF_PRIORITY}]`);
+  }
+  return { target, minPriority };
+}
+
+/** The process-wide registry pools register with by default. */
+export const defaultShrinkers: ShrinkerRegistry = new ShrinkerRegistry();
