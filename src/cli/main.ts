@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+/**
+ * The `zsmalloc` command: dispatches to the subcommands, prints help and version, and turns every
+ * error into one line on standard error and a non-zero exit status (2 for usage errors).
+ */
+import { readFileSync } from 'node:fs';
+import { ZsError } from '../errors.js';
+import { classesHelp, runClasses } from './cmd-classes.js';
+import { replayHelp, runReplay } from './cmd-replay.js';
+import { CommandContext, UsageError } from './context.js';
+
+interface Command {
+  summary: string;
+  help: string;
+  run: (ctx: CommandContext) => number | Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  replay: { summary: 'replay an allocation trace (kernel oracle format)', help: replayHelp, run: runReplay },
+  classes: { summary: 'print the size-class table of a profile', help: classesHelp, run: runClasses },
+};
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function mainHelp(): string {
+  const names = Object.keys(COMMANDS);
+  const w = Math.max(...names.map((n) => n.length));
+  return [
+    'usage: zsmalloc <command> [options]',
+    '',
+    "The Linux kernel's zsmalloc allocator, with shrinker-driven compaction, for Node.js.",
+    '',
+    'commands:',
+    ...names.map((n) => `  ${n.padEnd(w)}  ${COMMANDS[n].summary}`),
+    '',
+    'options:',
+    '  -h, --help     show help (also: zsmalloc <command> --help)',
+    '  -v, --version  print the version',
+  ].join('\n');
+}
+
+/** Runs the CLI with `argv` (without `node` and the script); resolves with the exit status. */
+export async function main(argv: string[]): Promise<number> {
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  const err = (s: string) => process.stderr.write(`${s}\n`);
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    out(mainHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '-v' || name === '--version') {
+    out(version());
+    return 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd || !Object.hasOwn(COMMANDS, name)) {
+    err(`zsmalloc: unknown command ${JSON.stringify(name)} (try: zsmalloc --help)`);
+    return 2;
+  }
+  if (rest.includes('-h') || rest.includes('--help')) {
+    out(cmd.help);
+    return 0;
+  }
+  try {
+    return await cmd.run(new CommandContext(name, rest, out, err, Boolean(process.stderr.isTTY)));
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`zsmalloc ${e.message}`);
+      return 2;
+    }
+    if (e instanceof ZsError) {
+      err(`zsmalloc ${name}: ${e.message}`);
+      return 1;
+    }
+    if (process.env.ZSMALLOC_DEBUG) throw e;
+    err(`zsmalloc ${name}: ${(e as Error).message ?? String(e)}`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`zsmalloc: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

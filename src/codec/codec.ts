@@ -1,0 +1,76 @@
+/**
+ * Codec: how ZramDevice and ZStore compress objects, and the registry that names codecs.
+ *
+ * Contract (chosen for page-sized work on hot paths: no allocation per call)
+ * - `compress(src, dst)` writes the compressed form of `src` into `dst` and returns its length,
+ *   or -1 when it does not fit in `dst.length` bytes. Callers size `dst` to what is worth storing
+ *   (zram: below `huge_class_size`), so incompressible data bails out early.
+ * - `decompress(src, dst)` writes exactly `dst.length` bytes (the caller knows the original
+ *   length) and returns that length; corrupt input or a length mismatch throws `ERR_ZS_CODEC`.
+ * - A codec is stateless between calls and may keep private scratch buffers.
+ *
+ * The core entry registers the codecs that work everywhere; `zsmalloc/node` registers the ones
+ * built on `node:zlib`. `getCodec(name)` throws `ERR_ZS_UNAVAILABLE` for a codec this runtime lacks.
+ */
+import { ZsError, ZsErrorCode } from '../errors.js';
+
+/** A compression algorithm; see the file comment for the contract. */
+export interface Codec {
+  /** Name, e.g. `lz4`, `deflate`, `zstd`, `none`. */
+  readonly name: string;
+  /** Compresses `src` into `dst`; returns the length written, or -1 if it does not fit. */
+  compress(src: Uint8Array, dst: Uint8Array): number;
+  /** Decompresses `src` into all of `dst`; returns `dst.length`; throws `ERR_ZS_CODEC` if corrupt. */
+  decompress(src: Uint8Array, dst: Uint8Array): number;
+}
+
+const codecs = new Map<string, Codec>();
+const unavailable = new Map<string, string>();
+
+/** Makes `codec` available by name (replacing one of the same name). */
+export function registerCodec(codec: Codec): void {
+  codecs.set(codec.name, codec);
+  unavailable.delete(codec.name);
+}
+
+/** Records that codec `name` exists but cannot run here, and why (shown by `getCodec`). */
+export function markUnavailable(name: string, reason: string): void {
+  if (!codecs.has(name)) unavailable.set(name, reason);
+}
+
+/** The codec called `name`; throws `ERR_ZS_UNAVAILABLE` if it is unknown or cannot run here. */
+export function getCodec(name: string): Codec {
+  const c = codecs.get(name);
+  if (c) return c;
+  const why = unavailable.get(name);
+  throw new ZsError(
+    ZsErrorCode.UNAVAILABLE,
+    why
+      ? `codec ${JSON.stringify(name)} is not available: ${why}`
+      : `unknown codec ${JSON.stringify(name)}; available: ${[...codecs.keys()].join(', ')}`,
+  );
+}
+
+/** Names of the codecs available here, and of the known-but-unavailable ones with the reason. */
+export function listCodecs(): { available: string[]; unavailable: Record<string, string> } {
+  return { available: [...codecs.keys()], unavailable: Object.fromEntries(unavailable) };
+}
+
+/** Stores bytes as they are. */
+export const noneCodec: Codec = {
+  name: 'none',
+  compress(src: Uint8Array, dst: Uint8Array): number {
+    if (src.length > dst.length) return -1;
+    dst.set(src);
+    return src.length;
+  },
+  decompress(src: Uint8Array, dst: Uint8Array): number {
+    if (src.length !== dst.length) {
+      throw new ZsError(ZsErrorCode.CODEC, `none: stored ${src.length} bytes, expected ${dst.length}`);
+    }
+    dst.set(src);
+    return dst.length;
+  },
+};
+
+registerCodec(noneCodec);
