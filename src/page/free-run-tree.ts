@@ -149,6 +149,37 @@ export class FreeRunTree {
     return lo;
   }
 
+  /** Lowest free page at or above `from`, or -1 if none lies below `capacity`. */
+  findFreeFrom(from: number): number {
+    if (from >= this.capacity) return -1;
+    return this.freeFrom(1, 0, this.capacity, from);
+  }
+
+  /** Lowest used page at or above `from`, or -1 if none. */
+  findUsedFrom(from: number): number {
+    if (from >= this.capacity) return -1;
+    return this.usedFrom(1, 0, this.capacity, from);
+  }
+
+  private usedFrom(node: number, lo: number, width: number, from: number): number {
+    // A node is entirely free when its best run spans it (segments cap `best`, so compare pre).
+    if (this.pre[node] === width || lo + width <= from) return -1;
+    if (width === 1) return lo;
+    const half = width >> 1;
+    const l = this.usedFrom(2 * node, lo, half, from);
+    if (l >= 0) return l;
+    return this.usedFrom(2 * node + 1, lo + half, half, from);
+  }
+
+  private freeFrom(node: number, lo: number, width: number, from: number): number {
+    if (this.best[node] === 0 || lo + width <= from) return -1;
+    if (width === 1) return lo;
+    const half = width >> 1;
+    const l = this.freeFrom(2 * node, lo, half, from);
+    if (l >= 0) return l;
+    return this.freeFrom(2 * node + 1, lo + half, half, from);
+  }
+
   /**
    * Number of free pages at the top of segment `seg` (pages `[seg·S, (seg+1)·S)`), counting the
    * untracked pages above `capacity` as free.

@@ -202,29 +202,91 @@ export class PageStore {
   }
 
   /**
-   * Moves runs from the tops of the arenas into free runs lower down, highest first, so that the
-   * tops can be cut. Stops after moving about `budgetPages` pages, or when the highest run of every
-   * arena cannot move (pinned, or no lower run fits). Returns the pages moved.
+   * Packs runs down so that the arena tops can be cut: the lowest hole is filled with the
+   * highest-addressed movable run that fits in it; when no run above fits, the run just above
+   * the hole slides down into it (so holes bubble up and merge). Without pinned runs this packs
+   * every arena solid, so `trim()` then returns every committed page not in use. Stops after
+   * moving about `budgetPages` pages (a later call resumes). Returns the pages moved.
    */
   defragment(owner: PageOwner, budgetPages = Number.POSITIVE_INFINITY): number {
-    let moved = 0;
-    for (let a = this.committed.length - 1; a >= 0; a--) {
-      const base = a << this.arenaShift;
-      for (;;) {
-        const top = this.usedTop(a);
-        if (top === 0) break;
-        const p = base + top - 1;
-        const o = this.pageOwner[p];
-        const s = this.pageRunStart[p];
-        const n = p - s + 1;
-        if (!owner.canMove(o)) break;
-        const dest = this.tree.findLowest(n);
-        if (dest < 0 || dest >= s) break;
-        this.moveRun(s, n, dest, o);
-        owner.moved(o, dest);
-        moved += n;
-        if (moved >= budgetPages) return moved;
+    const P = this.pagesPerArena;
+    const top = this.globalTop();
+    let h = this.tree.findFreeFrom(0);
+    if (h < 0 || h >= top) return 0;
+    // Candidate runs above the lowest hole, per size, highest address first.
+    const maxIndexed = 16;
+    const stacks: number[][] = [];
+    for (let n = 0; n <= maxIndexed; n++) stacks.push([]);
+    const cursor = new Int32Array(maxIndexed + 1);
+    for (let p = top - 1; p > h; ) {
+      const o = this.pageOwner[p];
+      if (o < 0) {
+        p--;
+        continue;
       }
+      const s = this.pageRunStart[p];
+      const n = p - s + 1;
+      if (n <= maxIndexed && s > h) stacks[n].push(s);
+      p = s - 1;
+    }
+    let moved = 0;
+    while (h >= 0 && h < this.globalTop()) {
+      const arenaEnd = (Math.floor(h / P) + 1) * P;
+      // Length of the hole at h (within its arena, at most maxIndexed pages).
+      let k = 1;
+      while (k < maxIndexed && h + k < arenaEnd && this.tree.isFree(h + k)) k++;
+      // The highest movable run of size ≤ k above the hole.
+      let best = -1;
+      let bestN = 0;
+      for (let n = 1; n <= k; n++) {
+        const st = stacks[n];
+        let i = cursor[n];
+        while (i < st.length) {
+          const s = st[i];
+          if (s <= h) {
+            i = st.length;
+            break;
+          }
+          if (
+            this.pageOwner[s] >= 0 &&
+            this.pageRunStart[s] === s &&
+            this.runLength(s) === n &&
+            owner.canMove(this.pageOwner[s])
+          )
+            break;
+          i++;
+        }
+        cursor[n] = i;
+        if (i < st.length && st[i] > best) {
+          best = st[i];
+          bestN = n;
+        }
+      }
+      if (best >= 0) {
+        cursor[bestN]++;
+        const o = this.pageOwner[best];
+        this.moveRun(best, bestN, h, o);
+        owner.moved(o, h);
+        moved += bestN;
+      } else {
+        // Nothing fits: slide the run just above the hole down into it.
+        const r = this.tree.findUsedFrom(h);
+        if (r < 0 || r >= arenaEnd) {
+          h = this.tree.findFreeFrom(arenaEnd); // a tail gap no run fits: next arena
+          continue;
+        }
+        const o = this.pageOwner[r];
+        const n = this.runLength(r);
+        if (!owner.canMove(o)) {
+          h = this.tree.findFreeFrom(r + n);
+          continue;
+        }
+        this.moveRun(r, n, h, o);
+        owner.moved(o, h);
+        moved += n;
+      }
+      if (moved >= budgetPages) return moved;
+      h = this.tree.findFreeFrom(h);
     }
     return moved;
   }
@@ -288,13 +350,32 @@ export class PageStore {
     this.pagesUsed = 0;
   }
 
+  /** Highest used page + 1 over all arenas (a global page id), 0 when nothing is used. */
+  private globalTop(): number {
+    for (let a = this.committed.length - 1; a >= 0; a--) {
+      const t = this.usedTop(a);
+      if (t > 0) return (a << this.arenaShift) + t;
+    }
+    return 0;
+  }
+
+  /** Pages in the run starting at `start`. */
+  private runLength(start: number): number {
+    const o = this.pageOwner[start];
+    let e = start + 1;
+    const owners = this.pageOwner;
+    const starts = this.pageRunStart;
+    while (e < owners.length && owners[e] === o && starts[e] === start) e++;
+    return e - start;
+  }
+
   /** Highest used page + 1 within arena `a` (relative to the arena's first page). */
   private usedTop(a: number): number {
     return this.pagesPerArena - this.tree.freeTail(a);
   }
 
   private moveRun(src: number, n: number, dest: number, o: number): void {
-    this.tree.set(dest, n, false);
+    // dest < src; the two ranges may overlap when a run slides down into a smaller hole.
     this.ensureCommitted(dest, n);
     const len = n << this.pageShift;
     const sa = src >>> this.arenaShift;
@@ -305,12 +386,13 @@ export class PageStore {
     else this.views[da].set(this.views[sa].subarray(so, so + len), dOff);
     const owners = this.pageOwner;
     const starts = this.pageRunStart;
+    this.tree.set(src, n, true);
+    owners.fill(-1, src, src + n);
+    this.tree.set(dest, n, false);
     for (let p = dest, e = dest + n; p < e; p++) {
       owners[p] = o;
       starts[p] = dest;
     }
-    this.tree.set(src, n, true);
-    owners.fill(-1, src, src + n);
     this.runsRelocated++;
     this.pagesRelocated += n;
   }
