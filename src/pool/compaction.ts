@@ -20,7 +20,7 @@
 
 import type { HandleTable } from './handle-table.js';
 import { CompactRule, type Profile } from './profiles.js';
-import type { ZspageTable } from './zspage-table.js';
+import { Z_ARENA, Z_OFF, Z_SLOTBASE, Z_STRIDE, type ZspageTable } from './zspage-table.js';
 
 /** What compaction needs from its pool. */
 export interface CompactionHost {
@@ -128,7 +128,7 @@ export class Compactor {
       if (src < 0) break;
       this.migrateAll(src, dst);
       if (this.putback(src) === -1) freed += pages;
-      if (zt.inuse[dst] === objs) {
+      if (zt.inuse(dst) === objs) {
         this.putback(dst);
         dst = -1;
       }
@@ -146,7 +146,7 @@ export class Compactor {
     const zt = this.host.zt;
     for (let i = 0; i < order.length; i++) {
       let z = zt.first(c, order[i]);
-      if (skipPinned) while (z >= 0 && zt.pins[z] > 0) z = zt.next[z];
+      if (skipPinned) while (z >= 0 && zt.pins(z) > 0) z = zt.next(z);
       if (z >= 0) {
         zt.remove(z);
         return z;
@@ -158,7 +158,7 @@ export class Compactor {
   /** `putback_zspage`: relists `z` by its fullness; frees it if empty (returns -1 then). */
   private putback(z: number): number {
     const zt = this.host.zt;
-    if (zt.inuse[z] === 0) {
+    if (zt.inuse(z) === 0) {
       this.host.freeZspage(z);
       return -1;
     }
@@ -173,11 +173,11 @@ export class Compactor {
    */
   private migrateFrom(src: number, dst: number, cursor: number): number {
     const zt = this.host.zt;
-    const objs = zt.clsObjs[zt.cls[src]];
-    const base = zt.slotBase[src];
+    const objs = zt.clsObjs[zt.cls(src)];
+    const base = zt.m[src * Z_STRIDE + Z_SLOTBASE];
     for (let s = cursor; s < objs; s++) {
       if (zt.slots[base + s] < 0) continue;
-      if (zt.inuse[dst] === objs) return s;
+      if (zt.inuse(dst) === objs) return s;
       this.moveObject(src, s, dst);
     }
     return -1;
@@ -186,30 +186,32 @@ export class Compactor {
   /** Destination-outer `migrate_zspage`: from slot 0 until `dst` is full or `src` is empty. */
   private migrateAll(src: number, dst: number): void {
     const zt = this.host.zt;
-    const objs = zt.clsObjs[zt.cls[src]];
-    const base = zt.slotBase[src];
+    const objs = zt.clsObjs[zt.cls(src)];
+    const base = zt.m[src * Z_STRIDE + Z_SLOTBASE];
     for (let s = 0; s < objs; s++) {
       if (zt.slots[base + s] < 0) continue;
       this.moveObject(src, s, dst);
-      if (zt.inuse[dst] === objs || zt.inuse[src] === 0) return;
+      if (zt.inuse(dst) === objs || zt.inuse(src) === 0) return;
     }
   }
 
   /** Moves the object in `slot` of `src` into the next free slot of `dst`; its handle follows. */
   private moveObject(src: number, slot: number, dst: number): void {
     const { zt, handles, views } = this.host;
-    const h = zt.slots[zt.slotBase[src] + slot];
-    const size = zt.clsSize[zt.cls[src]];
+    const m = zt.m;
+    const sb = src * Z_STRIDE;
+    const db = dst * Z_STRIDE;
+    const h = zt.slots[m[sb + Z_SLOTBASE] + slot];
+    const size = zt.clsSize[zt.cls(src)];
     const to = zt.objMalloc(dst, h);
-    const len = handles.sizeM1[h] + 1;
-    const from = zt.off[src] + slot * size;
-    const dest = zt.off[dst] + to * size;
-    const sa = zt.arena[src];
-    const da = zt.arena[dst];
+    const len = handles.size(h);
+    const from = m[sb + Z_OFF] + slot * size;
+    const dest = m[db + Z_OFF] + to * size;
+    const sa = m[sb + Z_ARENA];
+    const da = m[db + Z_ARENA];
     if (sa === da) views[sa].copyWithin(dest, from, from + len);
     else views[da].set(views[sa].subarray(from, from + len), dest);
-    handles.zs[h] = dst;
-    handles.slot[h] = to;
+    handles.move(h, dst, to);
     zt.objFree(src, slot);
     this.migrated++;
   }

@@ -101,8 +101,14 @@ export function classRows(pool: StatsSource, only?: number): ClassStats[] {
     const hist = new Map<number, number>();
     for (let g = 0; g < G; g++) {
       fullness.push(zt.groupCount[c * G + g]);
-      for (let z = zt.head[c * G + g]; z >= 0; z = zt.next[z]) {
-        const n = zt.inuse[z];
+      if (g === zt.unlistedGroup) {
+        // Full zspages are counted, not linked: each holds objs_per_zspage objects.
+        const n = zt.groupCount[c * G + g];
+        if (n > 0) hist.set(objs, (hist.get(objs) ?? 0) + n);
+        continue;
+      }
+      for (let z = zt.head[c * G + g]; z >= 0; z = zt.next(z)) {
+        const n = zt.inuse(z);
         hist.set(n, (hist.get(n) ?? 0) + 1);
       }
     }

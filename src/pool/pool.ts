@@ -27,11 +27,11 @@ import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js
 import { DEFAULT_SEEKS, SHRINK_STOP, type ShrinkControl, type Shrinker } from '../shrinker/shrinker.js';
 import { yieldToEventLoop } from '../util/yield.js';
 import { type CompactionHost, Compactor } from './compaction.js';
-import { HandleTable } from './handle-table.js';
+import { H_STRIDE, HandleTable } from './handle-table.js';
 import { type ClassStats, classRows, type PoolStats } from './pool-stats.js';
 import { getProfile, PROFILE_NAMES, type Profile, type ProfileName } from './profiles.js';
 import { buildClassTable, type ClassTable } from './size-class.js';
-import { ZspageTable } from './zspage-table.js';
+import { Z_ARENA, Z_CLS, Z_FREEOBJ, Z_OFF, Z_PINS, Z_STRIDE, ZspageTable } from './zspage-table.js';
 
 /** Options of {@link createPool}. Every option is optional. */
 export interface PoolOptions {
@@ -179,7 +179,7 @@ export class ZsPool implements CompactionHost {
     this.compactor = new Compactor(this, profile);
     const zt = this.zt;
     this.owner = {
-      canMove: (z: number) => zt.pins[z] === 0,
+      canMove: (z: number) => zt.pins(z) === 0,
       moved: (z: number, page: number) =>
         zt.place(z, page, this.store.arenaOf(page), this.store.offsetOf(page)),
     };
@@ -217,15 +217,12 @@ export class ZsPool implements CompactionHost {
     }
     const c = this.sizeToClass[size];
     const zt = this.zt;
-    let z = this.findGetZspage(c);
+    let z = zt.findAlloc(c);
     const fresh = z < 0;
     if (fresh) z = this.allocZspage(c);
     const handles = this.handles;
-    const h = handles.alloc();
-    const slot = zt.objMalloc(z, h);
-    handles.zs[h] = z;
-    handles.slot[h] = slot;
-    handles.sizeM1[h] = size - 1;
+    const h = handles.alloc(z, zt.m[z * Z_STRIDE + Z_FREEOBJ], size);
+    zt.objMalloc(z, h);
     if (fresh) {
       zt.insert(z, zt.fullness(z));
       zt.objAllocated[c] += zt.clsObjs[c];
@@ -243,14 +240,17 @@ export class ZsPool implements CompactionHost {
     if (this.destroyed) throw destroyedError('free');
     const handles = this.handles;
     const h = handles.resolve(handle, 'free');
-    if (handles.mapped[h] !== 0) {
+    const e = handles.e;
+    const b = h * H_STRIDE;
+    const w2 = e[b + 2];
+    if (w2 >>> 16 !== 0) {
       throw new ZsError(ZsErrorCode.PINNED, `free: handle ${handle} is mapped; unmap it first`);
     }
     const zt = this.zt;
-    const z = handles.zs[h];
-    const c = zt.cls[z];
-    this.liveBytes -= handles.sizeM1[h] + 1;
-    zt.objFree(z, handles.slot[h]);
+    const z = e[b];
+    const c = zt.m[z * Z_STRIDE + Z_CLS];
+    this.liveBytes -= (w2 & 0xffff) + 1;
+    zt.objFree(z, e[b + 1] & 0xffff);
     handles.free(h);
     zt.objUsed[c]--;
     if (zt.fix(z) === this.profile.emptyGroup) this.freeZspage(z);
@@ -259,7 +259,7 @@ export class ZsPool implements CompactionHost {
   /** Size in bytes the object was allocated with. */
   size(handle: number): number {
     if (this.destroyed) throw destroyedError('size');
-    return this.handles.sizeM1[this.handles.resolve(handle, 'size')] + 1;
+    return this.handles.size(this.handles.resolve(handle, 'size'));
   }
 
   /**
@@ -273,14 +273,17 @@ export class ZsPool implements CompactionHost {
     }
     const handles = this.handles;
     const h = handles.resolve(handle, 'map');
-    if (handles.mapped[h] === 255)
+    if (handles.mapped(h) === 255) {
       throw new ZsError(ZsErrorCode.LIMIT, `map: handle ${handle} is mapped 255 times`);
-    const zt = this.zt;
-    const z = handles.zs[h];
-    handles.mapped[h]++;
-    zt.pins[z]++;
-    const off = zt.off[z] + handles.slot[h] * zt.clsSize[zt.cls[z]];
-    return new Uint8Array(this.store.buffers[zt.arena[z]], off, handles.sizeM1[h] + 1);
+    }
+    const z = handles.zs(h);
+    handles.addMapped(h, 1);
+    this.zt.m[z * Z_STRIDE + Z_PINS]++;
+    return new Uint8Array(
+      this.store.buffers[this.zt.m[z * Z_STRIDE + Z_ARENA]],
+      this.objOffset(h),
+      handles.size(h),
+    );
   }
 
   /** Ends one {@link map} of the object. Throws `ERR_ZS_NOT_MAPPED` if it is not mapped. */
@@ -288,10 +291,11 @@ export class ZsPool implements CompactionHost {
     if (this.destroyed) throw destroyedError('unmap');
     const handles = this.handles;
     const h = handles.resolve(handle, 'unmap');
-    if (handles.mapped[h] === 0)
+    if (handles.mapped(h) === 0) {
       throw new ZsError(ZsErrorCode.NOT_MAPPED, `unmap: handle ${handle} is not mapped`);
-    handles.mapped[h]--;
-    this.zt.pins[handles.zs[h]]--;
+    }
+    handles.addMapped(h, -1);
+    this.zt.m[handles.zs(h) * Z_STRIDE + Z_PINS]--;
   }
 
   /** Maps the object, calls `fn(view)`, and unmaps it even if `fn` throws; returns `fn`'s result. */
@@ -308,7 +312,7 @@ export class ZsPool implements CompactionHost {
   read(handle: number): Uint8Array {
     if (this.destroyed) throw destroyedError('read');
     const h = this.handles.resolve(handle, 'read');
-    const out = new Uint8Array(this.handles.sizeM1[h] + 1);
+    const out = new Uint8Array(this.handles.size(h));
     this.copyOut(h, out, 0);
     return out;
   }
@@ -319,7 +323,7 @@ export class ZsPool implements CompactionHost {
     const h = this.handles.resolve(handle, 'readInto');
     if (!(out instanceof Uint8Array))
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'readInto: out must be a Uint8Array');
-    const len = this.handles.sizeM1[h] + 1;
+    const len = this.handles.size(h);
     if ((offset | 0) !== offset || offset < 0 || offset + len > out.length) {
       throw new ZsError(
         ZsErrorCode.OUT_OF_RANGE,
@@ -337,16 +341,14 @@ export class ZsPool implements CompactionHost {
     const h = handles.resolve(handle, 'write');
     if (!(data instanceof Uint8Array))
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'write: data must be a Uint8Array');
-    const len = handles.sizeM1[h] + 1;
+    const len = handles.size(h);
     if ((offset | 0) !== offset || offset < 0 || offset + data.length > len) {
       throw new ZsError(
         ZsErrorCode.OUT_OF_RANGE,
         `write: ${data.length} bytes at ${offset} do not fit an object of ${len}`,
       );
     }
-    const zt = this.zt;
-    const z = handles.zs[h];
-    this.views[zt.arena[z]].set(data, zt.off[z] + handles.slot[h] * zt.clsSize[zt.cls[z]] + offset);
+    this.views[this.zt.m[handles.zs(h) * Z_STRIDE + Z_ARENA]].set(data, this.objOffset(h) + offset);
   }
 
   /** `zs_get_total_pages`: pages held by zspages. */
@@ -517,11 +519,11 @@ export class ZsPool implements CompactionHost {
   /** @internal `free_zspage`: an empty zspage goes, with its pages. */
   freeZspage(z: number): void {
     const zt = this.zt;
-    const c = zt.cls[z];
-    if (zt.group[z] >= 0) zt.remove(z);
+    const c = zt.cls(z);
+    if (zt.group(z) >= 0) zt.remove(z);
     zt.objAllocated[c] -= zt.clsObjs[c];
     this.pagesAllocated -= zt.clsPages[c];
-    this.store.freeRun(zt.page[z], zt.clsPages[c]);
+    this.store.freeRun(zt.page(z), zt.clsPages[c]);
     zt.release(z);
   }
 
@@ -565,17 +567,6 @@ export class ZsPool implements CompactionHost {
     return this.store.committedPages();
   }
 
-  private findGetZspage(c: number): number {
-    const zt = this.zt;
-    const order = this.profile.allocOrder;
-    const base = c * zt.nGroups;
-    for (let i = 0; i < order.length; i++) {
-      const z = zt.head[base + order[i]];
-      if (z >= 0) return z;
-    }
-    return -1;
-  }
-
   private allocZspage(c: number): number {
     const zt = this.zt;
     const z = zt.create(c);
@@ -593,11 +584,18 @@ export class ZsPool implements CompactionHost {
   }
 
   private copyOut(h: number, out: Uint8Array, offset: number): void {
-    const handles = this.handles;
-    const zt = this.zt;
-    const z = handles.zs[h];
-    const from = zt.off[z] + handles.slot[h] * zt.clsSize[zt.cls[z]];
-    out.set(this.views[zt.arena[z]].subarray(from, from + handles.sizeM1[h] + 1), offset);
+    const from = this.objOffset(h);
+    const view = this.views[this.zt.m[this.handles.zs(h) * Z_STRIDE + Z_ARENA]];
+    out.set(view.subarray(from, from + this.handles.size(h)), offset);
+  }
+
+  /** Byte offset of live entry `h`'s object in its arena. */
+  private objOffset(h: number): number {
+    const e = this.handles.e;
+    const b = h * H_STRIDE;
+    const m = this.zt.m;
+    const zb = e[b] * Z_STRIDE;
+    return m[zb + Z_OFF] + (e[b + 1] & 0xffff) * this.zt.clsSize[m[zb + Z_CLS]];
   }
 
   private badSize(size: unknown): ZsError {

@@ -1,13 +1,15 @@
 /**
  * ZspageTable: every zspage, every size class's counters and fullness lists, in typed arrays.
  *
- * Layout (struct of arrays; no JS object per zspage or per object)
+ * Layout (no JS object per zspage or per object)
  * - Per class (indexed by the real class index): slot size, objects and pages per zspage,
  *   `obj_allocated`, `obj_used`, and for each fullness group a zspage count and a doubly linked
- *   list (head, tail).
- * - Per zspage (indexed by zspage id; ids are recycled): class, `inuse`, `freeobj` (head of the
- *   slot free list), fullness group (-1 while isolated by compaction), list links, first page,
- *   arena and byte offset of its pages, base of its slot segment, pin count.
+ *   list (head, tail); a bit mask of the non-empty groups lets allocation find the fullest usable
+ *   group with one `Math.clz32`.
+ * - Per zspage: one 64-byte record (16 Int32 words, one cache line) in {@link m}, fields at the
+ *   `Z_*` offsets: class, `inuse`, `freeobj` (head of the slot free list), fullness group (-1
+ *   while isolated by compaction), list links, first page, arena and byte offset of its pages,
+ *   base of its slot segment, pin count. Ids are recycled.
  * - Slots: one Int32 per object slot, in segments of `objs_per_zspage` per zspage. An allocated
  *   slot holds its handle's table index (what the kernel keeps in the object's first 8 bytes); a
  *   free slot holds the next free slot as `-(next + 2)` (-1 ends the list). A fresh zspage's free
@@ -16,10 +18,40 @@
  *
  * The insertion rule (`insert_zspage`) and the fullness function come from the profile, so the
  * lists end up in the kernel's order and allocation and compaction pick the kernel's zspages.
+ *
+ * The full group is counted but not linked: no kernel path reads its order (allocation and both
+ * compaction searches skip it; 4.3 did not list it at all), and in a steady state nearly every
+ * free takes a zspage out of it, so unlinking from the middle of a long list — two random
+ * neighbours' cache lines — was the largest single cost of malloc/free.
  */
 
 import { InsertRule, type Profile } from './profiles.js';
 import type { ClassTable } from './size-class.js';
+
+/** Words per zspage record. */
+export const Z_STRIDE = 16;
+/** Record field: class index. */
+export const Z_CLS = 0;
+/** Record field: live objects. */
+export const Z_INUSE = 1;
+/** Record field: head of the free slot list, -1 when full. */
+export const Z_FREEOBJ = 2;
+/** Record field: fullness group it is listed in, -1 when not listed. */
+export const Z_GROUP = 3;
+/** Record field: previous zspage in its list, -1 at the head. */
+export const Z_PREV = 4;
+/** Record field: next zspage in its list (or next free id), -1 at the end. */
+export const Z_NEXT = 5;
+/** Record field: first global page. */
+export const Z_PAGE = 6;
+/** Record field: arena index. */
+export const Z_ARENA = 7;
+/** Record field: byte offset in the arena. */
+export const Z_OFF = 8;
+/** Record field: base of the slot segment in `slots`. */
+export const Z_SLOTBASE = 9;
+/** Record field: outstanding pins (maps). */
+export const Z_PINS = 10;
 
 /** Zspages and class lists; see the file comment. */
 export class ZspageTable {
@@ -32,42 +64,27 @@ export class ZspageTable {
   /** `pages_per_zspage` per class. */
   readonly clsPages: Int32Array;
   /** `obj_allocated` per class: slots in existing zspages. */
-  readonly objAllocated: Float64Array;
+  readonly objAllocated: Int32Array;
   /** `obj_used` per class: live objects. */
-  readonly objUsed: Float64Array;
+  readonly objUsed: Int32Array;
   /** Zspages per (class, group), index `class · nGroups + group`. */
-  readonly groupCount: Float64Array;
+  readonly groupCount: Int32Array;
   /** First zspage of each (class, group) list, or -1. */
   readonly head: Int32Array;
   /** Last zspage of each (class, group) list, or -1. */
   readonly tail: Int32Array;
+  /** Per class: bit g set when list (class, g) is not empty. */
+  readonly groupMask: Int32Array;
+  private readonly allocMask: number;
+  /** The group whose zspages are counted but not linked (full). */
+  readonly unlistedGroup: number;
   private readonly fullOff: Int32Array;
   private readonly fullLut: Uint8Array;
   private readonly segFree: Int32Array;
   private readonly insertRule: InsertRule;
 
-  /** Class of each zspage. */
-  cls: Int32Array;
-  /** Live objects in each zspage. */
-  inuse: Int32Array;
-  /** Head of each zspage's free slot list, -1 when full. */
-  freeobj: Int32Array;
-  /** Fullness group each zspage is listed in, -1 when not listed (isolated or free id). */
-  group: Int8Array;
-  /** Previous zspage in its list, -1 at the head. */
-  prev: Int32Array;
-  /** Next zspage in its list (or next free id), -1 at the end. */
-  next: Int32Array;
-  /** First global page of each zspage. */
-  page: Int32Array;
-  /** Arena of each zspage. */
-  arena: Int32Array;
-  /** Byte offset of each zspage in its arena. */
-  off: Int32Array;
-  /** Base of each zspage's slot segment in {@link slots}. */
-  slotBase: Int32Array;
-  /** Outstanding pins (maps) on each zspage. */
-  pins: Int32Array;
+  /** Zspage records, {@link Z_STRIDE} words each. */
+  m: Int32Array;
   /** Slot words, see the file comment. */
   slots: Int32Array;
   /** Zspage ids ever used. */
@@ -81,16 +98,33 @@ export class ZspageTable {
   constructor(table: ClassTable, profile: Profile) {
     const n = table.zsSizeClasses;
     const g = profile.fullnessNames.length;
+    if (g > 31) throw new Error('too many fullness groups');
     this.nGroups = g;
     this.insertRule = profile.insert;
+    // Allocation takes the first non-empty group of the profile's order; every profile searches
+    // in descending group number, so that is the highest set bit of mask & allocMask.
+    let mask = 0;
+    for (let i = 0; i < profile.allocOrder.length; i++) {
+      if (i > 0 && profile.allocOrder[i] >= profile.allocOrder[i - 1]) {
+        throw new Error(`profile ${profile.name}: allocation order must be descending`);
+      }
+      mask |= 1 << profile.allocOrder[i];
+    }
+    this.allocMask = mask;
+    this.unlistedGroup = profile.fullness(1, 1);
+    for (const g of [...profile.allocOrder, ...profile.sourceOrder, ...profile.targetOrder]) {
+      if (g === this.unlistedGroup)
+        throw new Error(`profile ${profile.name}: the full group must never be searched`);
+    }
     this.clsSize = new Int32Array(n);
     this.clsObjs = new Int32Array(n);
     this.clsPages = new Int32Array(n);
-    this.objAllocated = new Float64Array(n);
-    this.objUsed = new Float64Array(n);
-    this.groupCount = new Float64Array(n * g);
+    this.objAllocated = new Int32Array(n);
+    this.objUsed = new Int32Array(n);
+    this.groupCount = new Int32Array(n * g);
     this.head = new Int32Array(n * g).fill(-1);
     this.tail = new Int32Array(n * g).fill(-1);
+    this.groupMask = new Int32Array(n);
     this.fullOff = new Int32Array(n);
     this.segFree = new Int32Array(n).fill(-1);
     let lutLen = 0;
@@ -107,29 +141,57 @@ export class ZspageTable {
         this.fullLut[o + k] = profile.fullness(k, c.objs_per_zspage);
       o += c.objs_per_zspage + 1;
     }
-    const cap = 64;
-    this.cls = new Int32Array(cap);
-    this.inuse = new Int32Array(cap);
-    this.freeobj = new Int32Array(cap);
-    this.group = new Int8Array(cap);
-    this.prev = new Int32Array(cap);
-    this.next = new Int32Array(cap);
-    this.page = new Int32Array(cap);
-    this.arena = new Int32Array(cap);
-    this.off = new Int32Array(cap);
-    this.slotBase = new Int32Array(cap);
-    this.pins = new Int32Array(cap);
+    this.m = new Int32Array(64 * Z_STRIDE);
     this.slots = new Int32Array(1024);
+  }
+
+  /** Class of zspage `z`. */
+  cls(z: number): number {
+    return this.m[z * Z_STRIDE + Z_CLS];
+  }
+
+  /** Live objects in zspage `z`. */
+  inuse(z: number): number {
+    return this.m[z * Z_STRIDE + Z_INUSE];
+  }
+
+  /** Next zspage in `z`'s list, -1 at the end. */
+  next(z: number): number {
+    return this.m[z * Z_STRIDE + Z_NEXT];
+  }
+
+  /** Fullness group `z` is listed in, -1 when not listed. */
+  group(z: number): number {
+    return this.m[z * Z_STRIDE + Z_GROUP];
+  }
+
+  /** Outstanding pins on `z`. */
+  pins(z: number): number {
+    return this.m[z * Z_STRIDE + Z_PINS];
+  }
+
+  /** First global page of `z`. */
+  page(z: number): number {
+    return this.m[z * Z_STRIDE + Z_PAGE];
   }
 
   /** Fullness group that zspage `z` belongs in now. */
   fullness(z: number): number {
-    return this.fullLut[this.fullOff[this.cls[z]] + this.inuse[z]];
+    const m = this.m;
+    const b = z * Z_STRIDE;
+    return this.fullLut[this.fullOff[m[b + Z_CLS]] + m[b + Z_INUSE]];
   }
 
   /** Head of list (c, g), or -1. */
   first(c: number, g: number): number {
     return this.head[c * this.nGroups + g];
+  }
+
+  /** `find_get_zspage`: head of the first non-empty list in the profile's allocation order, or -1. */
+  findAlloc(c: number): number {
+    const mask = this.groupMask[c] & this.allocMask;
+    if (mask === 0) return -1;
+    return this.head[c * this.nGroups + 31 - Math.clz32(mask)];
   }
 
   /**
@@ -139,10 +201,10 @@ export class ZspageTable {
   create(c: number): number {
     let z = this.freeIdHead;
     if (z >= 0) {
-      this.freeIdHead = this.next[z];
+      this.freeIdHead = this.m[z * Z_STRIDE + Z_NEXT];
     } else {
       z = this.count;
-      if (z === this.cls.length) this.growZspages();
+      if ((z + 1) * Z_STRIDE > this.m.length) this.growZspages();
       this.count = z + 1;
     }
     const objs = this.clsObjs[c];
@@ -158,136 +220,174 @@ export class ZspageTable {
     // Slot k links to k + 1; the last ends the list.
     for (let k = 0; k < objs - 1; k++) slots[base + k] = -(k + 1) - 2;
     slots[base + objs - 1] = -1;
-    this.cls[z] = c;
-    this.inuse[z] = 0;
-    this.freeobj[z] = 0;
-    this.group[z] = -1;
-    this.prev[z] = -1;
-    this.next[z] = -1;
-    this.slotBase[z] = base;
-    this.pins[z] = 0;
+    const m = this.m;
+    const b = z * Z_STRIDE;
+    m[b + Z_CLS] = c;
+    m[b + Z_INUSE] = 0;
+    m[b + Z_FREEOBJ] = 0;
+    m[b + Z_GROUP] = -1;
+    m[b + Z_PREV] = -1;
+    m[b + Z_NEXT] = -1;
+    m[b + Z_SLOTBASE] = base;
+    m[b + Z_PINS] = 0;
     this.live++;
     return z;
   }
 
   /** Records where zspage `z`'s pages are. */
   place(z: number, page: number, arena: number, off: number): void {
-    this.page[z] = page;
-    this.arena[z] = arena;
-    this.off[z] = off;
+    const b = z * Z_STRIDE;
+    this.m[b + Z_PAGE] = page;
+    this.m[b + Z_ARENA] = arena;
+    this.m[b + Z_OFF] = off;
   }
 
   /** Returns the id and slot segment of an unlisted zspage. */
   release(z: number): void {
-    const c = this.cls[z];
-    const base = this.slotBase[z];
+    const m = this.m;
+    const b = z * Z_STRIDE;
+    const c = m[b + Z_CLS];
+    const base = m[b + Z_SLOTBASE];
     this.slots[base] = -(this.segFree[c] + 2);
     this.segFree[c] = base;
-    this.group[z] = -1;
-    this.next[z] = this.freeIdHead;
+    m[b + Z_GROUP] = -1;
+    m[b + Z_NEXT] = this.freeIdHead;
     this.freeIdHead = z;
     this.live--;
   }
 
   /** Pops the head of zspage `z`'s free list for handle entry `h`; returns the slot. */
   objMalloc(z: number, h: number): number {
-    const slot = this.freeobj[z];
-    const i = this.slotBase[z] + slot;
-    this.freeobj[z] = -this.slots[i] - 2;
+    const m = this.m;
+    const b = z * Z_STRIDE;
+    const slot = m[b + Z_FREEOBJ];
+    const i = m[b + Z_SLOTBASE] + slot;
+    m[b + Z_FREEOBJ] = -this.slots[i] - 2;
     this.slots[i] = h;
-    this.inuse[z]++;
+    m[b + Z_INUSE]++;
     return slot;
   }
 
   /** Pushes `slot` of zspage `z` on its free list. */
   objFree(z: number, slot: number): void {
-    this.slots[this.slotBase[z] + slot] = -(this.freeobj[z] + 2);
-    this.freeobj[z] = slot;
-    this.inuse[z]--;
+    const m = this.m;
+    const b = z * Z_STRIDE;
+    this.slots[m[b + Z_SLOTBASE] + slot] = -(m[b + Z_FREEOBJ] + 2);
+    m[b + Z_FREEOBJ] = slot;
+    m[b + Z_INUSE]--;
   }
 
   /** `insert_zspage`: lists `z` in group `g` by the profile's rule. */
   insert(z: number, g: number): void {
-    const li = this.cls[z] * this.nGroups + g;
+    const m = this.m;
+    const b = z * Z_STRIDE;
+    const c = m[b + Z_CLS];
+    const li = c * this.nGroups + g;
     this.groupCount[li]++;
-    this.group[z] = g;
+    this.groupMask[c] |= 1 << g;
+    m[b + Z_GROUP] = g;
+    if (g === this.unlistedGroup) {
+      m[b + Z_PREV] = -1;
+      m[b + Z_NEXT] = -1;
+      return;
+    }
     const h = this.head[li];
     if (h < 0) {
-      this.prev[z] = -1;
-      this.next[z] = -1;
+      m[b + Z_PREV] = -1;
+      m[b + Z_NEXT] = -1;
       this.head[li] = z;
       this.tail[li] = z;
       return;
     }
     const rule = this.insertRule;
-    if (rule !== InsertRule.Head && this.inuse[z] < this.inuse[h]) {
+    const hb = h * Z_STRIDE;
+    if (rule !== InsertRule.Head && m[b + Z_INUSE] < m[hb + Z_INUSE]) {
       if (rule === InsertRule.SecondIfLess) {
-        const after = this.next[h];
-        this.prev[z] = h;
-        this.next[z] = after;
-        this.next[h] = z;
+        const after = m[hb + Z_NEXT];
+        m[b + Z_PREV] = h;
+        m[b + Z_NEXT] = after;
+        m[hb + Z_NEXT] = z;
         if (after < 0) this.tail[li] = z;
-        else this.prev[after] = z;
+        else m[after * Z_STRIDE + Z_PREV] = z;
       } else {
         const t = this.tail[li];
-        this.prev[z] = t;
-        this.next[z] = -1;
-        this.next[t] = z;
+        m[b + Z_PREV] = t;
+        m[b + Z_NEXT] = -1;
+        m[t * Z_STRIDE + Z_NEXT] = z;
         this.tail[li] = z;
       }
       return;
     }
-    this.prev[z] = -1;
-    this.next[z] = h;
-    this.prev[h] = z;
+    m[b + Z_PREV] = -1;
+    m[b + Z_NEXT] = h;
+    m[hb + Z_PREV] = z;
     this.head[li] = z;
   }
 
   /** `remove_zspage`: unlinks `z` from its group's list; it becomes unlisted (-1). */
   remove(z: number): void {
-    const li = this.cls[z] * this.nGroups + this.group[z];
-    this.groupCount[li]--;
-    const p = this.prev[z];
-    const n = this.next[z];
+    const m = this.m;
+    const b = z * Z_STRIDE;
+    const c = m[b + Z_CLS];
+    const g = m[b + Z_GROUP];
+    const li = c * this.nGroups + g;
+    if (--this.groupCount[li] === 0) this.groupMask[c] &= ~(1 << g);
+    m[b + Z_GROUP] = -1;
+    if (g === this.unlistedGroup) return;
+    const p = m[b + Z_PREV];
+    const n = m[b + Z_NEXT];
     if (p < 0) this.head[li] = n;
-    else this.next[p] = n;
+    else m[p * Z_STRIDE + Z_NEXT] = n;
     if (n < 0) this.tail[li] = p;
-    else this.prev[n] = p;
-    this.prev[z] = -1;
-    this.next[z] = -1;
-    this.group[z] = -1;
+    else m[n * Z_STRIDE + Z_PREV] = p;
+    m[b + Z_PREV] = -1;
+    m[b + Z_NEXT] = -1;
   }
 
-  /** `fix_fullness_group`: moves a listed `z` to the group it now belongs in; returns that group. */
+  /**
+   * `fix_fullness_group`: moves a listed `z` to the group it now belongs in; returns that group.
+   * (Fused remove + insert: this runs on almost every malloc and free.)
+   */
   fix(z: number): number {
-    const g = this.fullness(z);
-    if (g !== this.group[z]) {
-      this.remove(z);
-      this.insert(z, g);
+    const m = this.m;
+    const b = z * Z_STRIDE;
+    const c = m[b + Z_CLS];
+    const g = this.fullLut[this.fullOff[c] + m[b + Z_INUSE]];
+    const old = m[b + Z_GROUP];
+    if (g === old) return g;
+    const G = this.nGroups;
+    const counts = this.groupCount;
+    const oldLi = c * G + old;
+    let mask = this.groupMask[c] | (1 << g);
+    if (--counts[oldLi] === 0) mask &= ~(1 << old);
+    counts[c * G + g]++;
+    this.groupMask[c] = mask;
+    const unlisted = this.unlistedGroup;
+    if (old !== unlisted) {
+      const p = m[b + Z_PREV];
+      const n = m[b + Z_NEXT];
+      if (p < 0) this.head[oldLi] = n;
+      else m[p * Z_STRIDE + Z_NEXT] = n;
+      if (n < 0) this.tail[oldLi] = p;
+      else m[n * Z_STRIDE + Z_PREV] = p;
     }
+    if (g === unlisted) {
+      m[b + Z_GROUP] = g;
+      m[b + Z_PREV] = -1;
+      m[b + Z_NEXT] = -1;
+      return g;
+    }
+    // Undo the count (insert counts again) and link by the profile's rule.
+    counts[c * G + g]--;
+    m[b + Z_GROUP] = -1;
+    this.insert(z, g);
     return g;
   }
 
   private growZspages(): void {
-    const n = this.cls.length * 2;
-    const grow32 = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.cls = grow32(this.cls);
-    this.inuse = grow32(this.inuse);
-    this.freeobj = grow32(this.freeobj);
-    this.prev = grow32(this.prev);
-    this.next = grow32(this.next);
-    this.page = grow32(this.page);
-    this.arena = grow32(this.arena);
-    this.off = grow32(this.off);
-    this.slotBase = grow32(this.slotBase);
-    this.pins = grow32(this.pins);
-    const g = new Int8Array(n);
-    g.set(this.group);
-    this.group = g;
+    const m = new Int32Array(this.m.length * 2);
+    m.set(this.m);
+    this.m = m;
   }
 
   private growSlots(need: number): void {
