@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ZsError } from '../errors.js';
+import { benchHelp, runBench } from './cmd-bench.js';
 import { classesHelp, runClasses } from './cmd-classes.js';
 import { replayHelp, runReplay } from './cmd-replay.js';
 import { CommandContext, UsageError } from './context.js';
@@ -18,6 +19,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   replay: { summary: 'replay an allocation trace (kernel oracle format)', help: replayHelp, run: runReplay },
   classes: { summary: 'print the size-class table of a profile', help: classesHelp, run: runClasses },
+  bench: { summary: 'run the benchmark suite', help: benchHelp, run: runBench },
 };
 
 function version(): string {

@@ -38,6 +38,8 @@ export interface CompactionHost {
 export class Compactor {
   /** Objects moved since creation. */
   migrated = 0;
+  /** Bytes moved since creation. */
+  migratedBytes = 0;
   /** False when the last `compactClass` stopped at its deadline before finishing the class. */
   classDone = true;
   private readonly host: CompactionHost;
@@ -214,5 +216,6 @@ export class Compactor {
     handles.move(h, dst, to);
     zt.objFree(src, slot);
     this.migrated++;
+    this.migratedBytes += len;
   }
 }

@@ -57,6 +57,8 @@ export interface PoolStats {
   compact_calls: number;
   /** Objects moved by compaction since creation. */
   objects_migrated: number;
+  /** Bytes moved by compaction since creation. */
+  bytes_migrated: number;
   /** Live zspages. */
   zspages: number;
   /** Pages committed in the arenas (≥ total_pages: holes and free tops not yet cut). */

@@ -1,0 +1,102 @@
+/**
+ * Benchmark harness: timing with medians, RSS from /proc, deterministic data, and result rows.
+ *
+ * Benchmarks are programs, not tests: every figure is measured in the run that prints it, and
+ * every speed is also given as a ratio to a baseline measured in the same run (these machines
+ * are shared and noisy, so ratios and medians mean more than absolutes).
+ */
+import { readFileSync } from 'node:fs';
+
+/** One printed result. */
+export interface BenchRow {
+  /** What was measured. */
+  name: string;
+  /** The measured value. */
+  value: number;
+  /** Unit of `value`. */
+  unit: string;
+  /** `value` divided by the baseline measured in the same run, when there is one. */
+  ratio?: number;
+  /** What the ratio is against. */
+  baseline?: string;
+  /** The target from the issue, as text (e.g. `≥ 0.8×`). */
+  target?: string;
+  /** Whether the target is met. */
+  met?: boolean;
+}
+
+/** Median of `xs` (not modified). */
+export function median(xs: readonly number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs `fn` `runs` times (after one warm-up) and returns the median duration in ms. */
+export function timeMedian(fn: () => void, runs = 5): number {
+  fn();
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    fn();
+    t.push(performance.now() - t0);
+  }
+  return median(t);
+}
+
+/** Resident set size of this process in bytes (Linux `/proc/self/statm`; else `process.memoryUsage`). */
+export function rssBytes(): number {
+  try {
+    return Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1]) * 4096;
+  } catch {
+    return process.memoryUsage().rss;
+  }
+}
+
+/** A small deterministic PRNG (xorshift32), so every run sees the same data. */
+export class Rng {
+  private s: number;
+  /** Seeds the generator (0 is replaced by a fixed constant). */
+  constructor(seed = 0x9e3779b9) {
+    this.s = seed >>> 0 || 0x9e3779b9;
+  }
+  /** Uniform integer in [0, n). */
+  int(n: number): number {
+    let x = this.s;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.s = x >>> 0;
+    return this.s % n;
+  }
+}
+
+/**
+ * Sizes shaped like zram's compressed 4 KiB pages (the oracle's `zram-like` mix): 8% 20..300 B,
+ * 62% around 1150 B, 18% 2000..3600 B, 12% near or at 4096 B.
+ */
+export function zramSizes(n: number, rng: Rng, maxSize = 4096): Uint16Array {
+  const out = new Uint16Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = rng.int(10000);
+    let s: number;
+    if (u < 800) s = 20 + rng.int(281);
+    else if (u < 7000)
+      s = 400 + rng.int(1801) * 0.5 + rng.int(901); // ≈ triangular around 1150
+    else if (u < 8800) s = 2000 + rng.int(1601);
+    else s = rng.int(10) < 6 ? 4096 : 3700 + rng.int(396);
+    out[i] = Math.min(maxSize, Math.max(1, Math.round(s)));
+  }
+  return out;
+}
+
+/** Formats a number with a sensible number of digits. */
+export function fmt(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  const a = Math.abs(n);
+  if (a >= 1000) return Math.round(n).toLocaleString('en-US');
+  if (a >= 100) return n.toFixed(0);
+  if (a >= 10) return n.toFixed(1);
+  if (a >= 1) return n.toFixed(2);
+  return n.toPrecision(2);
+}

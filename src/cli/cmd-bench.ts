@@ -1,0 +1,69 @@
+/**
+ * `zsmalloc bench`: runs the benchmark suites and prints every figure with the baseline it was
+ * measured against in the same run (or as JSON).
+ */
+import { benchCompaction } from '../bench/compaction-bench.js';
+import { type BenchRow, fmt } from '../bench/harness.js';
+import { type BenchOptions, benchCopy, benchMallocFree, benchReplay } from '../bench/pool-bench.js';
+import type { CommandContext } from './context.js';
+import { table } from './format.js';
+
+/** Help text of the command. */
+export const benchHelp = `usage: zsmalloc bench [--quick] [--only SUITES] [--json]
+
+Runs the benchmarks and prints each result with a ratio to a baseline measured in the same run.
+
+  --quick        small sizes, few runs (seconds instead of minutes)
+  --only SUITES  comma-separated: ${'pool,copy,replay,compaction'}
+  --json         print the rows as JSON`;
+
+type Suite = (o: BenchOptions) => BenchRow[] | Promise<BenchRow[]>;
+
+const SUITES: Record<string, Suite> = {
+  pool: benchMallocFree,
+  copy: benchCopy,
+  replay: benchReplay,
+  compaction: benchCompaction,
+};
+
+/** Runs `zsmalloc bench`. */
+export async function runBench(ctx: CommandContext): Promise<number> {
+  const args = ctx.parse({
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  const names = args.values.only ? String(args.values.only).split(',') : Object.keys(SUITES);
+  for (const n of names)
+    if (!Object.hasOwn(SUITES, n)) return ctx.usageError(`unknown suite ${JSON.stringify(n)}`);
+  const json = Boolean(args.values.json);
+  const opts: BenchOptions = { quick: Boolean(args.values.quick), log: (s) => ctx.err(`  … ${s}`) };
+  const all: (BenchRow & { suite: string })[] = [];
+  if (!json)
+    ctx.out(
+      `zsmalloc bench on Node ${process.version}, ${process.platform}/${process.arch}${opts.quick ? ' (quick)' : ''}`,
+    );
+  for (const n of names) {
+    const rows = await SUITES[n](opts);
+    for (const r of rows) all.push({ suite: n, ...r });
+    if (!json && rows.length) {
+      ctx.out(`\n## ${n}`);
+      ctx.out(
+        table(
+          ['measure', 'value', 'unit', 'vs baseline', 'baseline (same run)', 'target', 'met'],
+          rows.map((r) => [
+            r.name,
+            fmt(r.value),
+            r.unit,
+            r.ratio === undefined ? '' : `${fmt(r.ratio)}×`,
+            r.baseline ?? '',
+            r.target ?? '',
+            r.met === undefined ? '' : r.met ? 'yes' : 'NO',
+          ]),
+        ),
+      );
+    }
+  }
+  if (json) ctx.out(JSON.stringify({ node: process.version, quick: opts.quick, rows: all }, null, 1));
+  return 0;
+}
