@@ -19,6 +19,7 @@
  */
 
 import { checkInt, ZsError, ZsErrorCode } from '../errors.js';
+import { yieldToEventLoop } from '../util/yield.js';
 import { FreeRunTree } from './free-run-tree.js';
 
 /** Told about runs so the store can move them: the pool implements it for its zspages. */
@@ -48,8 +49,8 @@ export interface PageStoreOptions {
   /** Cut arena tops automatically on free (default true). `trim()` always cuts them. */
   autoTrim?: boolean;
   /**
-   * Most bytes one free may cut automatically (default 4 MiB, about 0.4 ms of `resize`); the rest
-   * is cut by later frees or by `trim()`, so no single free stalls.
+   * Most bytes one free may cut at once (default 4 MiB, about 0.4 ms of `resize`); the rest is
+   * cut after the current task, in steps of at most about a millisecond, so no free stalls.
    */
   autoTrimMaxBytes?: number;
 }
@@ -125,6 +126,8 @@ export class PageStore {
   /** Bumped by every run allocated or freed, so a resumable scan can tell its index is stale. */
   private changes = 0;
   private defrag: DefragState | null = null;
+  private trimScheduled = false;
+  private destroyed = false;
   private bytesReturned = 0;
   private runsRelocated = 0;
   private pagesRelocated = 0;
@@ -216,7 +219,12 @@ export class PageStore {
       const c = this.committed[a];
       if (c - top > 2 * this.growPages) {
         const target = top + this.growPages;
-        this.cutArena(a, c - target > this.autoTrimMaxPages ? c - this.autoTrimMaxPages : target);
+        if (c - target > this.autoTrimMaxPages) {
+          this.cutArena(a, c - this.autoTrimMaxPages);
+          this.scheduleTrim();
+        } else {
+          this.cutArena(a, target);
+        }
       }
     }
   }
@@ -393,8 +401,35 @@ export class PageStore {
     return committed;
   }
 
+  /** Finishes an automatic cut after the current task, a millisecond's worth at a time. */
+  private scheduleTrim(): void {
+    if (this.trimScheduled) return;
+    this.trimScheduled = true;
+    void yieldToEventLoop().then(() => this.backgroundTrim());
+  }
+
+  private backgroundTrim(): void {
+    this.trimScheduled = false;
+    if (this.destroyed || this.suspendAutoTrim) return;
+    const t0 = performance.now();
+    for (let a = this.committed.length - 1; a >= 0; a--) {
+      for (;;) {
+        const top = this.usedTop(a);
+        const c = this.committed[a];
+        const target = top + this.growPages;
+        if (c - top <= 2 * this.growPages) break;
+        this.cutArena(a, c - target > this.autoTrimMaxPages ? c - this.autoTrimMaxPages : target);
+        if (performance.now() - t0 >= 1) {
+          this.scheduleTrim();
+          return;
+        }
+      }
+    }
+  }
+
   /** Releases every arena. The store must not be used afterwards. */
   destroy(): void {
+    this.destroyed = true;
     for (let a = 0; a < this.buffers.length; a++) {
       if (this.committed[a] > 0) {
         this.bytesReturned += this.committed[a] * this.pageSize;
