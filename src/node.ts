@@ -1,8 +1,15 @@
 /**
  * zsmalloc/node — everything in the core entry, plus what needs Node.js: streaming trace files
- * and the Linux memory-pressure readers (cgroup v2, PSI, MemAvailable, V8 heap, RSS).
+ * and the Linux memory-pressure readers (cgroup v2, PSI, MemAvailable, V8 heap, RSS) with
+ * {@link startAutoReclaim}.
  */
 export * from './index.js';
+export {
+  type AutoReclaimOptions,
+  type AutoReclaimPlan,
+  autoReclaimSources,
+  startAutoReclaim,
+} from './pressure/node/auto.js';
 export {
   CGROUP_THRESHOLDS,
   type CgroupLocation,
