@@ -16,6 +16,7 @@ export {
   CgroupSource,
   type CgroupSourceOptions,
   cgroupSource,
+  keyedValue,
   parseCgroup2Mount,
   parseKeyed,
   parseLimit,

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ZsError } from '../../src/index.js';
-import { cgroupSource, parseCgroup2Mount, parseKeyed, parseLimit, parseProcCgroup } from '../../src/node.js';
+import {
+  cgroupSource,
+  keyedValue,
+  parseCgroup2Mount,
+  parseKeyed,
+  parseLimit,
+  parseProcCgroup,
+} from '../../src/node.js';
 import { files, fixture, fsError } from './helpers.js';
 
 const MiB = 2 ** 20;
@@ -82,6 +89,11 @@ describe('cgroup file parsing', () => {
     assert.ok(Number.isNaN(parseLimit('')));
     assert.equal(parseKeyed(events(3, 1))?.get('high'), 3);
     assert.equal(parseKeyed('high x\n'), null);
+    assert.equal(keyedValue(stat(123), 'inactive_file'), 123);
+    assert.equal(keyedValue('inactive_file 7', 'inactive_file'), 7);
+    assert.equal(keyedValue('active_file 5\ninactive_anon 1\n', 'inactive_file'), Number.NaN);
+    assert.equal(keyedValue('inactive_file_x 5\ninactive_file 9x\n', 'inactive_file'), Number.NaN);
+    assert.equal(keyedValue('xinactive_file 5\n', 'inactive_file'), Number.NaN);
   });
 });
 

@@ -141,6 +141,21 @@ export function parseKeyed(text: string): Map<string, number> | null {
   return out;
 }
 
+/**
+ * The value of one `key value` line of `memory.stat` (about 40 lines; only one is needed, so no
+ * full parse), or NaN when the line is missing or malformed.
+ */
+export function keyedValue(text: string, key: string): number {
+  let at = text.startsWith(`${key} `) ? 0 : text.indexOf(`\n${key} `);
+  if (at < 0) return Number.NaN;
+  if (at > 0) at++;
+  const start = at + key.length + 1;
+  let end = text.indexOf('\n', start);
+  if (end < 0) end = text.length;
+  const v = text.slice(start, end);
+  return /^\d+$/.test(v) ? Number(v) : Number.NaN;
+}
+
 /** Options of {@link cgroupSource}. */
 export interface CgroupSourceOptions {
   /** Thresholds on `usage / limit` (defaults {@link CGROUP_THRESHOLDS}). */
@@ -258,9 +273,8 @@ export class CgroupSource implements PressureSource {
     let usage = current;
     if (this.workingSet) {
       const st = tryRead(this.readFile, `${limDir}/memory.stat`);
-      const stat = st.ok ? parseKeyed(st.text) : null;
-      const inactive = stat?.get('inactive_file');
-      if (inactive !== undefined) usage = Math.max(0, current - inactive);
+      const inactive = st.ok ? keyedValue(st.text, 'inactive_file') : Number.NaN;
+      if (inactive >= 0) usage = Math.max(0, current - inactive);
     }
     const ratio = usage / limit;
     const ratioLevel = bandLevel(ratio, this.thresholds, this.prev, this.margin);
