@@ -6,6 +6,8 @@
  * - {@link ShrinkerRegistry} / {@link defaultShrinkers}: the shrinker core and reclaim driver.
  * - {@link PageStore}: pages on resizable ArrayBuffer arenas that really go back to the OS.
  * - {@link TraceReplayer}: replays allocation traces in the kernel oracle's format.
+ * - {@link PressureMonitor} / {@link createPressureMonitor}: memory-pressure sensing (budget, JS
+ *   heap, external events) that drives the shrinker registry; Linux readers are in `zsmalloc/node`.
  */
 
 export {
@@ -37,6 +39,53 @@ export {
   type SizeClass,
   sizeClassIndex,
 } from './pool/size-class.js';
+export {
+  BUDGET_THRESHOLDS,
+  BudgetSource,
+  type BudgetSourceOptions,
+  budgetSource,
+} from './pressure/budget.js';
+export { ExternalSource } from './pressure/external.js';
+export {
+  HEAP_THRESHOLDS,
+  type HeapFigures,
+  HeapSource,
+  type HeapSourceOptions,
+  heapSource,
+} from './pressure/heap.js';
+export {
+  bandLevel,
+  isPressureLevel,
+  type LevelThresholds,
+  levelRank,
+  PRESSURE_LEVELS,
+  type PressureLevel,
+  worseLevel,
+} from './pressure/level.js';
+export {
+  createPressureMonitor,
+  DEFAULT_RECLAIM_POLICY,
+  type LevelEvent,
+  type MonitorCounters,
+  type MonitorErrorEvent,
+  type PollEvent,
+  type PollResult,
+  type PressureEvents,
+  PressureMonitor,
+  type PressureMonitorOptions,
+  type PressureTimers,
+  type ReclaimEvent,
+  type ReclaimPolicy,
+} from './pressure/monitor.js';
+export {
+  invalidSample,
+  okSample,
+  type PressureSample,
+  type PressureSource,
+  type ReadFile,
+  type SampleStatus,
+  unavailableSample,
+} from './pressure/source.js';
 export {
   type PoolSnapshot,
   type QuickStats,

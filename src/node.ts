@@ -1,5 +1,49 @@
 /**
- * zsmalloc/node — everything in the core entry, plus what needs Node.js: streaming trace files.
+ * zsmalloc/node — everything in the core entry, plus what needs Node.js: streaming trace files
+ * and the Linux memory-pressure readers (cgroup v2, PSI, MemAvailable, V8 heap, RSS) with
+ * {@link startAutoReclaim}.
  */
 export * from './index.js';
+export {
+  type AutoReclaimOptions,
+  type AutoReclaimPlan,
+  autoReclaimSources,
+  startAutoReclaim,
+} from './pressure/node/auto.js';
+export {
+  CGROUP_THRESHOLDS,
+  type CgroupLocation,
+  CgroupSource,
+  type CgroupSourceOptions,
+  cgroupSource,
+  keyedValue,
+  parseCgroup2Mount,
+  parseKeyed,
+  parseLimit,
+  parseProcCgroup,
+} from './pressure/node/cgroup.js';
+export {
+  MEMINFO_THRESHOLDS,
+  type MeminfoFigures,
+  MeminfoSource,
+  type MeminfoSourceOptions,
+  meminfoSource,
+  parseMeminfo,
+} from './pressure/node/meminfo.js';
+export {
+  PSI_FULL_THRESHOLDS,
+  PSI_SOME_THRESHOLDS,
+  type PsiFigures,
+  type PsiLine,
+  type PsiReading,
+  PsiSource,
+  type PsiSourceOptions,
+  type PsiThresholdOptions,
+  PsiTracker,
+  parsePsi,
+  psiSource,
+} from './pressure/node/psi.js';
+export { readProcFile } from './pressure/node/read-file.js';
+export { rssBytes, statmRssBytes } from './pressure/node/rss.js';
+export { v8HeapFigures, v8HeapSource } from './pressure/node/v8-heap.js';
 export { type ReplayFileOptions, replayFile } from './replay/replay-file.js';

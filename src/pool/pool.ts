@@ -658,6 +658,11 @@ class PoolShrinker implements Shrinker {
     const freed = before - pool.committedPages();
     return freed > 0 ? freed : SHRINK_STOP;
   }
+
+  usageBytes(): number {
+    const pool = this.pool;
+    return pool.isDestroyed ? 0 : pool.committedPages() * pool.pageSize;
+  }
 }
 
 function destroyedError(op: string): ZsError {

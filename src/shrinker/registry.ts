@@ -14,6 +14,7 @@
  *   {@link DEF_PRIORITY} down to `minPriority`, stopping once the target is met.
  * - Every pass of every shrinker is reported to `onShrink` listeners (name, counted, scanned,
  *   freed, duration), so users and the CLI can see what reclaim did.
+ * - `usageBytes()` sums what the shrinkers that report it hold, for byte budgets.
  */
 import { ZsError, ZsErrorCode } from '../errors.js';
 import {
@@ -173,6 +174,20 @@ export class ShrinkerRegistry {
     for (const s of this.shrinkers) {
       const n = s.count(this.sc);
       if (n > 0) bytes += n * s.unitBytes;
+    }
+    return bytes;
+  }
+
+  /**
+   * Sum of `usageBytes()` over the shrinkers that report it: the bytes the registered caches hold
+   * (for pools, committed page bytes). Shrinkers without `usageBytes` count 0.
+   */
+  usageBytes(): number {
+    let bytes = 0;
+    for (const s of this.shrinkers) {
+      if (s.usageBytes === undefined) continue;
+      const n = s.usageBytes();
+      if (n > 0) bytes += n;
     }
     return bytes;
   }

@@ -48,4 +48,9 @@ export interface Shrinker {
    * stalls it. The async reclaim driver prefers it when present.
    */
   scanAsync?(sc: ShrinkControl): Promise<number>;
+  /**
+   * Optional: bytes the cache holds now (a pool: its committed pages), so a byte budget over the
+   * registered caches can be enforced (`ShrinkerRegistry.usageBytes`). Must be cheap.
+   */
+  usageBytes?(): number;
 }
