@@ -5,6 +5,7 @@
 import { benchCompaction } from '../bench/compaction-bench.js';
 import { type BenchRow, fmt } from '../bench/harness.js';
 import { type BenchOptions, benchCopy, benchMallocFree, benchReplay } from '../bench/pool-bench.js';
+import { benchPressureCrossing, benchPressurePolls } from '../bench/pressure-bench.js';
 import type { CommandContext } from './context.js';
 import { table } from './format.js';
 
@@ -14,7 +15,7 @@ export const benchHelp = `usage: zsmalloc bench [--quick] [--only SUITES] [--jso
 Runs the benchmarks and prints each result with a ratio to a baseline measured in the same run.
 
   --quick        small sizes, few runs (seconds instead of minutes)
-  --only SUITES  comma-separated: ${'pool,copy,replay,compaction'}
+  --only SUITES  comma-separated: ${'pool,copy,replay,compaction,pressure'}
   --json         print the rows as JSON`;
 
 type Suite = (o: BenchOptions) => BenchRow[] | Promise<BenchRow[]>;
@@ -24,6 +25,7 @@ const SUITES: Record<string, Suite> = {
   copy: benchCopy,
   replay: benchReplay,
   compaction: benchCompaction,
+  pressure: (o) => [...benchPressurePolls(o), ...benchPressureCrossing(o)],
 };
 
 /** Runs `zsmalloc bench`. */
