@@ -114,4 +114,16 @@ export {
   type ShrinkControl,
   type Shrinker,
 } from './shrinker/shrinker.js';
+export { NumberKeyTable } from './store/number-key-table.js';
+export {
+  createStore,
+  type EvictReason,
+  ZStore,
+  type ZStoreKey,
+  type ZStoreOptions,
+  type ZStoreSetOptions,
+  type ZStoreStats,
+  type ZStoreValue,
+} from './store/zstore.js';
 export { yieldToEventLoop } from './util/yield.js';
+export { type IoStat, type MmStat, ZramDevice, type ZramOptions } from './zram/zram-device.js';

@@ -192,13 +192,18 @@ export class ShrinkerRegistry {
     return bytes;
   }
 
-  /** `shrink_slab`: one pass over every shrinker at `priority`. */
-  shrink(priority: number = DEF_PRIORITY): ReclaimResult {
+  /**
+   * `shrink_slab`: one pass over every shrinker at `priority`, in registration order. With
+   * `targetBytes`, the pass ends as soon as that much is freed: a cache registered after its pool
+   * is only asked once compaction has not been enough.
+   */
+  shrink(priority: number = DEF_PRIORITY, targetBytes = Number.POSITIVE_INFINITY): ReclaimResult {
     const t0 = this.now();
     let freed = 0;
     let freedBytes = 0;
     let passes = 0;
     for (const s of this.shrinkers.slice()) {
+      if (freedBytes >= targetBytes) break;
       if (!this.deferred.has(s)) continue; // unregistered by an earlier pass
       const ev = this.doShrink(s, priority);
       if (ev === null) continue;
@@ -209,13 +214,17 @@ export class ShrinkerRegistry {
     return { freed, freedBytes, priority, passes, durationMs: this.now() - t0 };
   }
 
-  /** `shrink_slab` with each shrinker's `scanAsync` when it has one. */
-  async shrinkAsync(priority: number = DEF_PRIORITY): Promise<ReclaimResult> {
+  /** {@link shrink} with each shrinker's `scanAsync` when it has one. */
+  async shrinkAsync(
+    priority: number = DEF_PRIORITY,
+    targetBytes = Number.POSITIVE_INFINITY,
+  ): Promise<ReclaimResult> {
     const t0 = this.now();
     let freed = 0;
     let freedBytes = 0;
     let passes = 0;
     for (const s of this.shrinkers.slice()) {
+      if (freedBytes >= targetBytes) break;
       if (!this.deferred.has(s)) continue;
       const ev = await this.doShrinkAsync(s, priority);
       if (ev === null) continue;
@@ -253,7 +262,7 @@ export class ShrinkerRegistry {
     let passes = 0;
     let p = DEF_PRIORITY;
     for (; p >= minPriority; p--) {
-      const r = this.shrink(p);
+      const r = this.shrink(p, target - freedBytes);
       freed += r.freed;
       freedBytes += r.freedBytes;
       passes += r.passes;
@@ -271,7 +280,7 @@ export class ShrinkerRegistry {
     let passes = 0;
     let p = DEF_PRIORITY;
     for (; p >= minPriority; p--) {
-      const r = await this.shrinkAsync(p);
+      const r = await this.shrinkAsync(p, target - freedBytes);
       freed += r.freed;
       freedBytes += r.freedBytes;
       passes += r.passes;

@@ -1,0 +1,409 @@
+/**
+ * ZramDevice: a page-indexed compressed RAM disk, as the kernel's zram, on a ZsPool.
+ *
+ * Write path (kernel-notes §7.1): a page of one repeated 8-byte word is stored without any
+ * allocation (`same_pages`); otherwise it is compressed, and if the compressed length would reach
+ * `huge_class_size` the page is stored as it is (`huge_pages`, `huge_pages_since`). The object is
+ * allocated *before* the old one is freed, and the limit is checked after allocating against the
+ * pool's total pages, as zram does: a write over `mem_limit` fails with `ERR_ZS_LIMIT` (-ENOMEM)
+ * and the index keeps its old contents. A codec failure also leaves the old contents.
+ *
+ * Per page the device keeps, in typed arrays (no JS object per page): the handle, the stored
+ * length, flags (same / huge) and the 8-byte fill word of same-filled pages — 21 bytes per page.
+ *
+ * Stats mirror `/sys/block/zram0/mm_stat` (nine columns, same text format) and `io_stat`.
+ * `compact()` is the sysfs knob; the pool's shrinker also compacts the device under pressure.
+ */
+import { type Codec, getCodec } from '../codec/codec.js';
+import { checkInt, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
+import { createPool, type ZsPool } from '../pool/pool.js';
+import type { ProfileName } from '../pool/profiles.js';
+import type { ShrinkerRegistry } from '../shrinker/registry.js';
+
+/** Options of a {@link ZramDevice}. */
+export interface ZramOptions {
+  /** Size of the device in bytes (a multiple of the page size). Required. */
+  disksize: number;
+  /** Bytes per page: 4096 (default), 16384 or 65536. */
+  pageSize?: number;
+  /** Compression: a codec or a registered codec name (default `lz4`). */
+  codec?: Codec | string;
+  /** `mem_limit` in bytes (0 = none, the default); rounded up to pages, as zram does. */
+  memLimit?: number;
+  /** Pool profile (default `default`; `linux-6.12` for the kernel's exact class table). */
+  profile?: ProfileName;
+  /** Device name, also the pool's (default `zram0`). */
+  name?: string;
+  /** Registry for the pool's shrinker (default: the process-wide one; `null` for none). */
+  shrinkers?: ShrinkerRegistry | null;
+}
+
+/** The nine columns of `/sys/block/zramX/mm_stat`. */
+export interface MmStat {
+  /** Bytes of data stored, before compression (same-filled pages included). */
+  orig_data_size: number;
+  /** Bytes after compression (huge pages count a page, same-filled pages 0). */
+  compr_data_size: number;
+  /** Bytes of pages the pool uses (`zs_get_total_pages` × page size). */
+  mem_used_total: number;
+  /** `mem_limit` in bytes (0 = none). */
+  mem_limit: number;
+  /** Highest `mem_used_total` seen since creation or the last `resetMemUsedMax()`. */
+  mem_used_max: number;
+  /** Pages stored as one repeated 8-byte word, with no allocation. */
+  same_pages: number;
+  /** Pages freed by compaction since creation. */
+  pages_compacted: number;
+  /** Incompressible pages stored as they are, now. */
+  huge_pages: number;
+  /** Incompressible pages stored since creation. */
+  huge_pages_since: number;
+}
+
+/** The columns of `/sys/block/zramX/io_stat` (6.x). */
+export interface IoStat {
+  /** Reads that failed. */
+  failed_reads: number;
+  /** Writes that failed (limit reached, codec failure). */
+  failed_writes: number;
+  /** Pages freed by `discard`. */
+  notify_free: number;
+}
+
+const SAME = 1;
+const HUGE = 2;
+
+/** A compressed RAM disk; see the file comment. */
+export class ZramDevice {
+  /** Device name. */
+  readonly name: string;
+  /** Bytes per page. */
+  readonly pageSize: number;
+  /** Pages on the device. */
+  readonly pages: number;
+  /** Device size in bytes. */
+  readonly disksize: number;
+  /** The codec in use. */
+  readonly codec: Codec;
+  /** The pool holding the compressed pages. */
+  readonly pool: ZsPool;
+  private handle: Float64Array;
+  private length: Int32Array;
+  private flags: Uint8Array;
+  private fill: Uint32Array;
+  private readonly scratch: Uint8Array;
+  private readonly check: Uint32Array;
+  private limitPages = 0;
+  private maxUsedPages = 0;
+  private pagesStored = 0;
+  private comprBytes = 0;
+  private samePages = 0;
+  private hugePages = 0;
+  private hugeSince = 0;
+  private failedReads = 0;
+  private failedWrites = 0;
+  private notifyFree = 0;
+  private destroyed = false;
+
+  /** Creates a device; throws `ERR_ZS_BAD_ARGUMENT` for bad options, `ERR_ZS_UNAVAILABLE` for a missing codec. */
+  constructor(options: ZramOptions) {
+    if (options === null || typeof options !== 'object') {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'ZramDevice needs options with a disksize');
+    }
+    const pageSize = options.pageSize ?? 4096;
+    const disksize = checkInt('disksize', options.disksize, 1, 2 ** 46);
+    if (disksize % pageSize !== 0) {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `disksize ${disksize} is not a multiple of the page size ${pageSize}`,
+      );
+    }
+    this.codec = typeof options.codec === 'object' ? options.codec : getCodec(options.codec ?? 'lz4');
+    this.name = options.name ?? 'zram0';
+    this.pool = createPool({
+      name: this.name,
+      pageSize,
+      profile: options.profile ?? 'default',
+      shrinkers: options.shrinkers,
+    });
+    this.pageSize = pageSize;
+    this.disksize = disksize;
+    this.pages = disksize / pageSize;
+    this.handle = new Float64Array(this.pages);
+    this.length = new Int32Array(this.pages);
+    this.flags = new Uint8Array(this.pages);
+    this.fill = new Uint32Array(this.pages * 2);
+    this.scratch = new Uint8Array(pageSize);
+    this.check = new Uint32Array(pageSize / 4);
+    this.setMemLimit(options.memLimit ?? 0);
+  }
+
+  /** Sets `mem_limit` in bytes (0 = none); rounded up to whole pages, as zram does. */
+  setMemLimit(bytes: number): void {
+    checkInt('memLimit', bytes, 0, Number.MAX_SAFE_INTEGER);
+    this.limitPages = Math.ceil(bytes / this.pageSize);
+  }
+
+  /** `echo 0 > mem_used_max`: restarts the maximum from the current use. */
+  resetMemUsedMax(): void {
+    this.maxUsedPages = this.pool.totalPages();
+  }
+
+  /**
+   * Stores `page` (exactly one page of bytes) at `index`. Throws `ERR_ZS_LIMIT` (errno -ENOMEM)
+   * when `mem_limit` would be exceeded, `ERR_ZS_CODEC` if compression fails; either way the index
+   * keeps its previous contents.
+   */
+  write(index: number, page: Uint8Array): void {
+    this.checkIndex(index, 'write');
+    if (!(page instanceof Uint8Array) || page.length !== this.pageSize) {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `write: page must be a Uint8Array of ${this.pageSize} bytes, got ${show(page)}`,
+      );
+    }
+    if (this.sameFilled(page)) {
+      this.freeSlot(index);
+      this.flags[index] = SAME;
+      this.fill[2 * index] = this.check[0];
+      this.fill[2 * index + 1] = this.check[1];
+      this.samePages++;
+      this.pagesStored++;
+      return;
+    }
+    const pool = this.pool;
+    const hugeAt = pool.hugeClassSize;
+    let clen: number;
+    try {
+      // Compress into a buffer just short of the huge threshold: anything that does not fit is huge.
+      clen = this.codec.compress(page, this.scratch.subarray(0, hugeAt - 1));
+    } catch (e) {
+      this.failedWrites++;
+      throw e instanceof ZsError
+        ? e
+        : new ZsError(ZsErrorCode.CODEC, `write: ${this.codec.name}: ${(e as Error).message}`);
+    }
+    const huge = clen < 0;
+    const len = huge ? this.pageSize : clen;
+    const h = pool.malloc(len);
+    const used = pool.totalPages();
+    if (this.limitPages !== 0 && used > this.limitPages) {
+      pool.free(h);
+      this.failedWrites++;
+      throw new ZsError(
+        ZsErrorCode.LIMIT,
+        `write: ${this.name} mem_limit of ${this.limitPages * this.pageSize} bytes reached`,
+        ENOMEM,
+      );
+    }
+    if (used > this.maxUsedPages) this.maxUsedPages = used;
+    pool.write(h, huge ? page : this.scratch.subarray(0, clen));
+    this.freeSlot(index);
+    this.handle[index] = h;
+    this.length[index] = len;
+    this.flags[index] = huge ? HUGE : 0;
+    this.comprBytes += len;
+    this.pagesStored++;
+    if (huge) {
+      this.hugePages++;
+      this.hugeSince++;
+    }
+  }
+
+  /** Reads the page at `index` into `out` (one page). A page never written reads as zeros. */
+  read(index: number, out: Uint8Array): void {
+    this.checkIndex(index, 'read');
+    if (!(out instanceof Uint8Array) || out.length !== this.pageSize) {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `read: out must be a Uint8Array of ${this.pageSize} bytes, got ${show(out)}`,
+      );
+    }
+    const f = this.flags[index];
+    if (f & SAME) {
+      this.fillPage(out, this.fill[2 * index], this.fill[2 * index + 1]);
+      return;
+    }
+    const h = this.handle[index];
+    if (h === 0) {
+      out.fill(0);
+      return;
+    }
+    if (f & HUGE) {
+      this.pool.readInto(h, out);
+      return;
+    }
+    const len = this.length[index];
+    this.pool.readInto(h, this.scratch);
+    try {
+      this.codec.decompress(this.scratch.subarray(0, len), out);
+    } catch (e) {
+      this.failedReads++;
+      throw e instanceof ZsError
+        ? e
+        : new ZsError(ZsErrorCode.CODEC, `read: ${this.codec.name}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Frees `count` pages from `first` (REQ_OP_DISCARD on whole pages); they then read as zeros. */
+  discard(first: number, count: number): void {
+    this.checkIndex(first, 'discard');
+    checkInt('count', count, 0, this.pages - first);
+    for (let i = first; i < first + count; i++) {
+      if (this.flags[i] & SAME || this.handle[i] !== 0) {
+        this.freeSlot(i);
+        this.notifyFree++;
+      }
+    }
+  }
+
+  /** Frees every page (the `reset` knob); the device stays usable, statistics start over. */
+  reset(): void {
+    if (this.destroyed) throw destroyedError('reset');
+    for (let i = 0; i < this.pages; i++) if (this.handle[i] !== 0) this.pool.free(this.handle[i]);
+    this.handle.fill(0);
+    this.length.fill(0);
+    this.flags.fill(0);
+    this.pagesStored = 0;
+    this.comprBytes = 0;
+    this.samePages = 0;
+    this.hugePages = 0;
+    this.hugeSince = 0;
+    this.failedReads = 0;
+    this.failedWrites = 0;
+    this.notifyFree = 0;
+    this.pool.trim();
+    this.maxUsedPages = this.pool.totalPages();
+  }
+
+  /** The `compact` knob: `zs_compact`, then the memory goes back to the OS. Returns pages freed. */
+  compact(): number {
+    if (this.destroyed) throw destroyedError('compact');
+    return this.pool.compact();
+  }
+
+  /** `mm_stat` as numbers. */
+  mmStat(): MmStat {
+    const s = this.pool.stats({ classes: false });
+    const P = this.pageSize;
+    return {
+      orig_data_size: this.pagesStored * P,
+      compr_data_size: this.comprBytes,
+      mem_used_total: s.total_pages * P,
+      mem_limit: this.limitPages * P,
+      mem_used_max: this.maxUsedPages * P,
+      same_pages: this.samePages,
+      pages_compacted: s.pages_compacted,
+      huge_pages: this.hugePages,
+      huge_pages_since: this.hugeSince,
+    };
+  }
+
+  /** `mm_stat` in the kernel's one-line text form (`%8llu` columns separated by spaces). */
+  mmStatText(): string {
+    const m = this.mmStat();
+    const cols = [
+      m.orig_data_size,
+      m.compr_data_size,
+      m.mem_used_total,
+      m.mem_limit,
+      m.mem_used_max,
+      m.same_pages,
+      m.pages_compacted,
+      m.huge_pages,
+      m.huge_pages_since,
+    ];
+    return `${cols.map((c) => String(c).padStart(8)).join(' ')}\n`;
+  }
+
+  /** `io_stat` as numbers. */
+  ioStat(): IoStat {
+    return { failed_reads: this.failedReads, failed_writes: this.failedWrites, notify_free: this.notifyFree };
+  }
+
+  /** `io_stat` in the kernel's text form (6.x: the third column is always 0). */
+  ioStatText(): string {
+    const s = this.ioStat();
+    return `${String(s.failed_reads).padStart(8)} ${String(s.failed_writes).padStart(8)} 0 ${String(s.notify_free).padStart(8)}\n`;
+  }
+
+  /** True when `index` holds data (written and not discarded). */
+  has(index: number): boolean {
+    this.checkIndex(index, 'has');
+    return (this.flags[index] & SAME) !== 0 || this.handle[index] !== 0;
+  }
+
+  /** Releases everything; the device is unusable afterwards. */
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.pool.destroy();
+    this.handle = new Float64Array(0);
+    this.length = new Int32Array(0);
+    this.flags = new Uint8Array(0);
+    this.fill = new Uint32Array(0);
+  }
+
+  private checkIndex(index: number, op: string): void {
+    if (this.destroyed) throw destroyedError(op);
+    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= this.pages) {
+      throw new ZsError(
+        ZsErrorCode.OUT_OF_RANGE,
+        `${op}: index ${show(index)} is outside 0..${this.pages - 1}`,
+      );
+    }
+  }
+
+  /** True when `page` is one 8-byte word repeated; leaves the word in `check[0..1]`. */
+  private sameFilled(page: Uint8Array): boolean {
+    let words: Uint32Array;
+    if ((page.byteOffset & 3) === 0) {
+      words = new Uint32Array(page.buffer, page.byteOffset, this.pageSize >> 2);
+    } else {
+      this.scratch.set(page);
+      words = new Uint32Array(this.scratch.buffer, 0, this.pageSize >> 2);
+    }
+    const a = words[0];
+    const b = words[1];
+    for (let i = 2; i < words.length; i += 2) {
+      if (words[i] !== a || words[i + 1] !== b) return false;
+    }
+    this.check[0] = a;
+    this.check[1] = b;
+    return true;
+  }
+
+  private fillPage(out: Uint8Array, a: number, b: number): void {
+    if (a === b && (a & 0xff) * 0x01010101 === a) {
+      out.fill(a & 0xff);
+      return;
+    }
+    const tmp = this.check;
+    for (let i = 0; i < tmp.length; i += 2) {
+      tmp[i] = a;
+      tmp[i + 1] = b;
+    }
+    out.set(new Uint8Array(tmp.buffer, 0, this.pageSize));
+  }
+
+  /** `zram_free_page`: drops whatever `index` holds and its statistics. */
+  private freeSlot(index: number): void {
+    const f = this.flags[index];
+    if (f & SAME) {
+      this.samePages--;
+      this.pagesStored--;
+    } else if (this.handle[index] !== 0) {
+      this.pool.free(this.handle[index]);
+      this.comprBytes -= this.length[index];
+      this.pagesStored--;
+      if (f & HUGE) this.hugePages--;
+    }
+    this.handle[index] = 0;
+    this.length[index] = 0;
+    this.flags[index] = 0;
+  }
+}
+
+function destroyedError(op: string): ZsError {
+  return new ZsError(ZsErrorCode.DESTROYED, `${op}: the device has been destroyed`);
+}

@@ -1,0 +1,271 @@
+// ZStore against a plain Map (model-based, with compaction and shrinker passes in between), the
+// cache mode (LRU, maxBytes, TTL with a fake clock, eviction under pressure), refused writes that
+// keep old values, and the number-key hash table against a Map.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { NumberKeyTable, ShrinkerRegistry, ZStore, type ZStoreValue } from '../../src/index.js';
+import { flakyCodec, zeroTailCodec } from '../helpers/codecs.js';
+
+const keyArb = fc.oneof(
+  fc.integer({ min: -50, max: 50 }),
+  fc.constantFrom(0, -0, Number.NaN, 1.5, 2 ** 53, -Infinity),
+  fc.string({ maxLength: 6 }),
+  fc.constantFrom('', 'ключ', '🔑', '1'),
+);
+const bytesArb = fc.oneof(
+  { weight: 4, arbitrary: fc.uint8Array({ maxLength: 300 }) },
+  {
+    weight: 3,
+    arbitrary: fc.tuple(fc.integer({ min: 0, max: 20000 }), fc.nat(255)).map(([n, b]) => {
+      const a = new Uint8Array(n);
+      for (let i = 0; i < n; i += 97) a[i] = (b + i) & 255; // mostly zeros: compressible
+      return a;
+    }),
+  },
+  { weight: 1, arbitrary: fc.uint8Array({ minLength: 4000, maxLength: 13000 }) },
+);
+const valueArb: fc.Arbitrary<ZStoreValue> = fc.oneof(
+  bytesArb,
+  fc.string({ maxLength: 200 }),
+  fc.constant('x'.repeat(9000)),
+);
+
+function same(a: ZStoreValue | undefined, b: ZStoreValue | undefined): boolean {
+  if (typeof a === 'string' || typeof b === 'string' || a === undefined || b === undefined) return a === b;
+  return Buffer.compare(a, b) === 0;
+}
+
+describe('ZStore', () => {
+  it('behaves like a Map (get/set/has/delete/size/clear/iteration order), through compaction and reclaim', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            { weight: 6, arbitrary: fc.record({ k: fc.constant('set' as const), key: keyArb, v: valueArb }) },
+            { weight: 3, arbitrary: fc.record({ k: fc.constant('get' as const), key: keyArb }) },
+            { weight: 3, arbitrary: fc.record({ k: fc.constant('del' as const), key: keyArb }) },
+            { weight: 1, arbitrary: fc.constant({ k: 'compact' as const }) },
+            { weight: 1, arbitrary: fc.constant({ k: 'shrink' as const }) },
+            { weight: 1, arbitrary: fc.constant({ k: 'iter' as const }) },
+            { weight: 1, arbitrary: fc.constant({ k: 'clear' as const }) },
+          ),
+          { minLength: 20, maxLength: 200, size: 'max' },
+        ),
+        fc.constantFrom(4096, 16384),
+        (ops, pageSize) => {
+          const reg = new ShrinkerRegistry();
+          const s = new ZStore<string | number>({ codec: zeroTailCodec, pageSize, shrinkers: reg });
+          const m = new Map<string | number, ZStoreValue>();
+          for (const op of ops) {
+            switch (op.k) {
+              case 'set':
+                s.set(op.key, op.v);
+                m.set(op.key, op.v instanceof Uint8Array ? op.v.slice() : op.v);
+                break;
+              case 'get':
+                assert.ok(same(s.get(op.key), m.get(op.key)));
+                assert.equal(s.has(op.key), m.has(op.key));
+                break;
+              case 'del':
+                assert.equal(s.delete(op.key), m.delete(op.key));
+                break;
+              case 'compact':
+                s.pool.compact();
+                break;
+              case 'shrink':
+                reg.shrinkAll(); // a store never drops data: only compaction runs
+                break;
+              case 'iter': {
+                const a = [...s.entries()];
+                const b = [...m.entries()];
+                assert.equal(a.length, b.length);
+                a.forEach(([k, v], i) => {
+                  assert.ok(
+                    Object.is(k, b[i][0]) || (k === 0 && b[i][0] === 0),
+                    `key ${String(k)} vs ${String(b[i][0])}`,
+                  );
+                  assert.ok(same(v, b[i][1]));
+                });
+                break;
+              }
+              case 'clear':
+                s.clear();
+                m.clear();
+                break;
+            }
+            assert.equal(s.size, m.size);
+          }
+          for (const [k, v] of m) assert.ok(same(s.get(k), v));
+          const st = s.stats();
+          assert.equal(st.entries, m.size);
+          s.clear();
+          assert.equal(s.pool.totalPages(), 0, 'every object freed');
+          s.destroy();
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('stores compressed when it pays and raw when it does not', () => {
+    const s = new ZStore({ codec: zeroTailCodec, shrinkers: null });
+    const sparse = new Uint8Array(1000);
+    sparse[10] = 1;
+    const dense = new Uint8Array(1000).fill(7);
+    s.set('sparse', sparse).set('dense', dense);
+    const st = s.stats();
+    assert.equal(st.compressed_entries, 1);
+    assert.equal(st.stored_bytes, 11 + 4 + 1000);
+    assert.equal(st.logical_bytes, 2000);
+    assert.deepEqual(s.get('sparse'), sparse);
+    assert.deepEqual(s.get('dense'), dense);
+    s.destroy();
+  });
+
+  it('a refused set (memory limit, codec failure, too large) leaves every previous value readable', () => {
+    const failing = { on: false };
+    const s = new ZStore<number>({ codec: flakyCodec(failing), memLimit: 64 * 4096, shrinkers: null });
+    const vals = new Map<number, Uint8Array>();
+    let i = 0;
+    let err: { code?: string } = {};
+    try {
+      for (; i < 10000; i++) {
+        const v = new Uint8Array(3000).fill(i & 255);
+        s.set(i % 50, v);
+        vals.set(i % 50, v);
+      }
+    } catch (e) {
+      err = e as typeof err;
+    }
+    // 50 dense 3000-byte values need ~50 pages: all fit; now grow one past the limit.
+    assert.equal(err.code, undefined);
+    assert.throws(() => s.set(7, new Uint8Array(2_000_000).fill(1)), { code: 'ERR_ZS_LIMIT' });
+    failing.on = true;
+    assert.throws(() => s.set(8, new Uint8Array(500)), { code: 'ERR_ZS_CODEC' });
+    failing.on = false;
+    assert.throws(() => s.set(9, new Uint8Array(2_100_000).fill(3)), { code: 'ERR_ZS_BAD_SIZE' });
+    assert.throws(() => s.set({} as unknown as number, new Uint8Array(1)), { code: 'ERR_ZS_BAD_ARGUMENT' });
+    assert.throws(() => s.set(1, 5 as unknown as Uint8Array), { code: 'ERR_ZS_BAD_ARGUMENT' });
+    for (const [k, v] of vals) assert.deepEqual(s.get(k), v);
+    assert.equal(s.size, 50);
+    s.destroy();
+    assert.throws(() => s.get(1), { code: 'ERR_ZS_DESTROYED' });
+  });
+
+  it('cache: LRU eviction past maxBytes, reported with the key and reason', () => {
+    const evicted: [string, string][] = [];
+    const s = new ZStore<string>({
+      mode: 'cache',
+      codec: null,
+      maxBytes: 3000,
+      shrinkers: null,
+      onEvict: (k, r) => evicted.push([k, r]),
+    });
+    s.set('a', new Uint8Array(1000)).set('b', new Uint8Array(1000)).set('c', new Uint8Array(1000));
+    s.get('a'); // a is now the most recently used
+    s.set('d', new Uint8Array(1000));
+    assert.deepEqual(evicted, [['b', 'size']]);
+    assert.deepEqual([...s.keys()], ['a', 'c', 'd'], 'insertion order is kept for iteration');
+    s.set('e', new Uint8Array(2500));
+    assert.deepEqual(evicted.slice(1), [
+      ['c', 'size'],
+      ['a', 'size'],
+      ['d', 'size'],
+    ]);
+    assert.ok(s.stats().stored_bytes <= 3000);
+    assert.equal(s.stats().evictions.size, 4);
+    s.destroy();
+  });
+
+  it('cache: entries expire after their TTL (fake clock)', () => {
+    let now = 1000;
+    const evicted: string[] = [];
+    const s = new ZStore<string>({
+      mode: 'cache',
+      ttl: 100,
+      codec: null,
+      shrinkers: null,
+      now: () => now,
+      onEvict: (k, r) => evicted.push(`${k}:${r}`),
+    });
+    s.set('short', 'x', { ttl: 10 }).set('default', 'y').set('forever', 'z', { ttl: 0 });
+    now += 50;
+    assert.equal(s.get('short'), undefined);
+    assert.equal(s.get('default'), 'y');
+    now += 60;
+    assert.equal(s.has('default'), false);
+    assert.equal(s.get('forever'), 'z');
+    assert.deepEqual(evicted, ['short:expired', 'default:expired']);
+    s.set('p', 'q');
+    now += 1000;
+    assert.equal(s.purgeExpired(), 1);
+    assert.equal(s.size, 1);
+    assert.throws(() => new ZStore({ ttl: 5, shrinkers: null }), { code: 'ERR_ZS_BAD_ARGUMENT' });
+    s.destroy();
+  });
+
+  it('cache under pressure: the pool compacts first, then the cache evicts least recently used', () => {
+    const reg = new ShrinkerRegistry();
+    const evicted: number[] = [];
+    const s = new ZStore<number>({
+      mode: 'cache',
+      name: 'c1',
+      codec: null,
+      shrinkers: reg,
+      onEvict: (k) => evicted.push(k),
+    });
+    assert.deepEqual(
+      reg.list().map((x) => x.name),
+      ['zspool:c1', 'zstore:c1'],
+    );
+    for (let i = 0; i < 2000; i++) s.set(i, new Uint8Array(1000).fill(i & 255));
+    for (let i = 0; i < 2000; i += 2) s.delete(i); // fragmentation
+    const passes: string[] = [];
+    reg.onShrink((e) => passes.push(`${e.shrinker}:${e.freed}`));
+    // A gentle pass with a target compaction alone can meet: nothing is evicted.
+    const small = s.pool.reclaimablePages() * 4096;
+    reg.reclaim({ targetBytes: small / 2 });
+    assert.deepEqual(evicted, []);
+    assert.ok(passes[0].startsWith('zspool:c1:'));
+    // Maximal pressure (drop_caches) evicts too, oldest first.
+    reg.shrinkAll();
+    assert.ok(evicted.length > 0);
+    assert.deepEqual(evicted.slice(0, 3), [1, 3, 5]);
+    s.destroy();
+    assert.equal(reg.list().length, 0);
+  });
+});
+
+describe('NumberKeyTable', () => {
+  it('agrees with a Map (SameValueZero keys), through growth and tombstones', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.boolean(),
+            fc.oneof(fc.integer({ min: -300, max: 300 }), fc.double(), fc.constantFrom(0, -0, Number.NaN)),
+            fc.nat(),
+          ),
+          { maxLength: 600, size: 'max' },
+        ),
+        (ops) => {
+          const t = new NumberKeyTable(4);
+          const m = new Map<number, number>();
+          for (const [add, k, v] of ops) {
+            if (add) {
+              t.set(k, v % 1000000);
+              m.set(k, v % 1000000);
+            } else {
+              assert.equal(t.delete(k), m.has(k) ? m.get(k) : -1);
+              m.delete(k);
+            }
+            assert.equal(t.size, m.size);
+          }
+          for (const [k, v] of m) assert.equal(t.get(k), v);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
