@@ -33,7 +33,7 @@ export class NumberKeyTable {
 
   private hash(k: number): number {
     if (k === 0) return 0; // +0 and -0 alike
-    if (k !== k) return 0x7ff80000 & this.mask; // every NaN alike
+    if (Number.isNaN(k)) return 0x7ff80000 & this.mask; // every NaN alike
     this.bits[0] = k;
     let h = Math.imul(this.words[0] ^ Math.imul(this.words[1], 0x9e3779b1), 0x85ebca6b);
     h ^= h >>> 13;
@@ -42,7 +42,7 @@ export class NumberKeyTable {
   }
 
   private same(a: number, b: number): boolean {
-    return a === b || (a !== a && b !== b);
+    return a === b || (Number.isNaN(a) && Number.isNaN(b));
   }
 
   /** Entry index of `k`, or -1. */
