@@ -6,6 +6,9 @@
  * - {@link ShrinkerRegistry} / {@link defaultShrinkers}: the shrinker core and reclaim driver.
  * - {@link PageStore}: pages on resizable ArrayBuffer arenas that really go back to the OS.
  * - {@link TraceReplayer}: replays allocation traces in the kernel oracle's format.
+ * - {@link Codec} / {@link getCodec}: compression codecs by name; `none` and `lz4` here
+ *   ({@link Lz4Codec}, a pure TypeScript LZ4 block codec), `deflate`/`brotli`/`zstd` in
+ *   `zsmalloc/node`.
  */
 
 export {
@@ -16,6 +19,7 @@ export {
   noneCodec,
   registerCodec,
 } from './codec/codec.js';
+export { Lz4Codec, lz4Codec, lz4CompressBound } from './codec/lz4.js';
 export { EINVAL, ENOMEM, ENOSPC, ZsError, ZsErrorCode } from './errors.js';
 export { FreeRunTree } from './page/free-run-tree.js';
 export { type PageOwner, PageStore, type PageStoreOptions, type PageStoreStats } from './page/page-store.js';
