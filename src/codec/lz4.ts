@@ -15,10 +15,11 @@
  *
  * Compressor: greedy single-probe matcher. A hash table (Int32Array, 4096 entries) maps the
  * hash of 4 bytes to the last position they were seen. Positions are stored as `base + i`,
- * and `base` advances by the input length after every call, so entries from earlier calls are
- * recognisably stale (`< base`) and the table never needs clearing: no allocation and no memset
- * per call. After 64 misses in a row the search steps faster over incompressible input, and it
- * returns -1 the moment the output would pass `dst.length`.
+ * and `base` advances by the input length plus 64 KiB after every call, so an entry from an
+ * earlier call looks more than 64 KiB away (too far for LZ4) and the table never needs
+ * clearing: no allocation and no memset per call. After 64 misses in a row the search steps
+ * faster over incompressible input; matches are extended 4 bytes at a time (XOR, then count
+ * the equal low bytes); and it returns -1 the moment the output would pass `dst.length`.
  *
  * Decompressor: every length and offset is checked against what remains of `src` and `dst`
  * before any byte moves, and each sequence consumes at least its token byte, so corrupt input
@@ -43,6 +44,12 @@ const SKIP_TRIGGER = 6;
 const MAX_INPUT = 0x7e000000;
 /** Stored positions (`base + i`) stay below this, so they fit the Int32Array table. */
 const POSITION_LIMIT = 0x7fffffff;
+/**
+ * Gap left between calls' position ranges (and the first `base`): an entry from an earlier
+ * call, or an untouched zero, then lies more than MAX_OFFSET behind any current position, so
+ * one distance test rejects stale, zero and too-far entries alike.
+ */
+const BASE_GAP = MAX_OFFSET + 1;
 
 /** Worst-case size of the LZ4 block for `n` input bytes (all literals). */
 export function lz4CompressBound(n: number): number {
@@ -87,7 +94,7 @@ export class Lz4Codec implements Codec {
   /** Always `lz4`. */
   readonly name = 'lz4';
   private readonly table = new Int32Array(1 << HASH_LOG);
-  private base = 1;
+  private base = BASE_GAP;
   private inBytes = new Uint8Array(4096 + SLACK);
   private inView = new DataView(this.inBytes.buffer);
   private outBytes = new Uint8Array(4096 + SLACK);
@@ -108,11 +115,11 @@ export class Lz4Codec implements Codec {
     bytes.set(src);
     const table = this.table;
     let base = this.base;
-    if (base > POSITION_LIMIT - n) {
+    if (base > POSITION_LIMIT - BASE_GAP - n) {
       table.fill(0);
-      base = 1;
+      base = BASE_GAP;
     }
-    this.base = base + n;
+    this.base = base + n + BASE_GAP;
 
     let op = 0;
     let anchor = 0;
@@ -131,7 +138,7 @@ export class Lz4Codec implements Codec {
           const h = hash32(v);
           ref = table[h] - base;
           table[h] = base + i;
-          if (ref >= 0 && i - ref <= MAX_OFFSET && view.getInt32(ref, true) === v) break;
+          if (i - ref <= MAX_OFFSET && view.getInt32(ref, true) === v) break;
           i += misses++ >> SKIP_TRIGGER;
         }
         // Extend it backwards over pending literals, then forwards (4 bytes at a time first).
@@ -140,10 +147,18 @@ export class Lz4Codec implements Codec {
           ref--;
         }
         let len = MIN_MATCH;
-        while (i + len + 4 <= matchLimit && view.getInt32(i + len, true) === view.getInt32(ref + len, true)) {
+        for (;;) {
+          if (i + len + 4 > matchLimit) {
+            while (i + len < matchLimit && bytes[i + len] === bytes[ref + len]) len++;
+            break;
+          }
+          const diff = view.getInt32(i + len, true) ^ view.getInt32(ref + len, true);
+          if (diff !== 0) {
+            len += (31 - Math.clz32(diff & -diff)) >>> 3; // equal low-order bytes
+            break;
+          }
           len += 4;
         }
-        while (i + len < matchLimit && bytes[i + len] === bytes[ref + len]) len++;
 
         // Emit the sequence: token, literals, offset, match length.
         const litLen = i - anchor;

@@ -74,5 +74,22 @@ export const mixed = fc
     return Uint8Array.from(out.slice(0, MAX_LEN));
   });
 
+/**
+ * A random block repeated, with sparse single-bit flips (often the top bit): matches that end
+ * on a byte differing in just one bit, where an off-by-one in match extension would show.
+ */
+export const nearRepeats = fc
+  .tuple(
+    fc.integer({ min: 8, max: 300 }),
+    length,
+    fc.integer(),
+    fc.array(fc.tuple(fc.nat(), fc.oneof(fc.constant(7), fc.integer({ min: 0, max: 7 }))), { maxLength: 40 }),
+  )
+  .map(([period, n, seed, flips]) => {
+    const out = repeat(randomBytes(period, seed), n);
+    for (const [at, bit] of flips) if (n > 0) out[at % n] ^= 1 << bit;
+    return out;
+  });
+
 /** Any of the kinds above. */
-export const anyData = fc.oneof(incompressible, zeros, pattern, textLike, mixed);
+export const anyData = fc.oneof(incompressible, zeros, pattern, textLike, mixed, nearRepeats);
