@@ -133,7 +133,7 @@ export class Lz4Codec implements Codec {
         let ref = 0;
         let misses = 1 << SKIP_TRIGGER;
         for (;;) {
-          if (i > mfLimit) return finish(bytes, dst, op, anchor, n, cap);
+          if (i > mfLimit) return finish(bytes, view, dst, op, anchor, n, cap);
           const v = view.getInt32(i, true);
           const h = hash32(v);
           ref = table[h] - base;
@@ -172,7 +172,7 @@ export class Lz4Codec implements Codec {
         } else {
           token = litLen << 4;
         }
-        for (let k = anchor; k < i; k++) dst[op++] = bytes[k];
+        op = copyLiterals(bytes, view, anchor, i, dst, op);
         const offset = i - ref;
         dst[op++] = offset & 0xff;
         dst[op++] = offset >>> 8;
@@ -191,7 +191,7 @@ export class Lz4Codec implements Codec {
         table[hash32(view.getInt32(i - 2, true))] = base + i - 2;
       }
     }
-    return finish(bytes, dst, op, anchor, n, cap);
+    return finish(bytes, view, dst, op, anchor, n, cap);
   }
 
   /** Decodes the LZ4 block `src` into all of `dst`; throws `ERR_ZS_CODEC` if it is corrupt. */
@@ -266,9 +266,35 @@ export class Lz4Codec implements Codec {
   }
 }
 
+/**
+ * Copies literals `bytes[from..to)` to `dst` at `op`; returns the new op. Reads a word at a time
+ * from the private buffer, writes bytes (never past `to - from` bytes of `dst`).
+ */
+function copyLiterals(
+  bytes: Uint8Array,
+  view: DataView,
+  from: number,
+  to: number,
+  dst: Uint8Array,
+  op: number,
+): number {
+  let k = from;
+  for (; k + 4 <= to; k += 4) {
+    const w = view.getInt32(k, true);
+    dst[op] = w;
+    dst[op + 1] = w >>> 8;
+    dst[op + 2] = w >>> 16;
+    dst[op + 3] = w >>> 24;
+    op += 4;
+  }
+  for (; k < to; k++) dst[op++] = bytes[k];
+  return op;
+}
+
 /** Emits the final literal-only sequence `bytes[anchor..n)`; returns the block length or -1. */
 function finish(
   bytes: Uint8Array,
+  view: DataView,
   dst: Uint8Array,
   op: number,
   anchor: number,
@@ -283,8 +309,7 @@ function finish(
   } else {
     dst[op++] = litLen << 4;
   }
-  for (let k = anchor; k < n; k++) dst[op++] = bytes[k];
-  return op;
+  return copyLiterals(bytes, view, anchor, n, dst, op);
 }
 
 /**
