@@ -2,7 +2,21 @@
  * zsmalloc/node — everything in the core entry, plus what needs Node.js: streaming trace files
  * and the Linux memory-pressure readers (cgroup v2, PSI, MemAvailable, V8 heap, RSS) with
  * {@link startAutoReclaim}.
+ * and the `node:zlib` codecs (`deflate`, `brotli`, and `zstd` where this Node has it), which
+ * importing this entry registers.
  */
+import { registerNodeCodecs } from './codec/node/zlib-codecs.js';
+
+export {
+  BrotliCodec,
+  type BrotliCodecOptions,
+  DeflateCodec,
+  type DeflateCodecOptions,
+  registerNodeCodecs,
+  ZstdCodec,
+  type ZstdCodecOptions,
+  zstdUnavailableReason,
+} from './codec/node/zlib-codecs.js';
 export * from './index.js';
 export {
   type AutoReclaimOptions,
@@ -47,3 +61,5 @@ export { readProcFile } from './pressure/node/read-file.js';
 export { rssBytes, statmRssBytes } from './pressure/node/rss.js';
 export { v8HeapFigures, v8HeapSource } from './pressure/node/v8-heap.js';
 export { type ReplayFileOptions, replayFile } from './replay/replay-file.js';
+
+registerNodeCodecs();

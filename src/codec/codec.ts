@@ -9,10 +9,12 @@
  *   length) and returns that length; corrupt input or a length mismatch throws `ERR_ZS_CODEC`.
  * - A codec is stateless between calls and may keep private scratch buffers.
  *
- * The core entry registers the codecs that work everywhere; `zsmalloc/node` registers the ones
+ * The core entry registers the codecs that work everywhere (`none`, `lz4`: registered here, so
+ * that no bundler can drop them as unused); `zsmalloc/node` registers the ones
  * built on `node:zlib`. `getCodec(name)` throws `ERR_ZS_UNAVAILABLE` for a codec this runtime lacks.
  */
 import { ZsError, ZsErrorCode } from '../errors.js';
+import { lz4Codec } from './lz4.js';
 
 /** A compression algorithm; see the file comment for the contract. */
 export interface Codec {
@@ -74,3 +76,4 @@ export const noneCodec: Codec = {
 };
 
 registerCodec(noneCodec);
+registerCodec(lz4Codec);
