@@ -1,8 +1,6 @@
 /**
- * zsmalloc/node — everything in the core entry, plus what needs Node.js: streaming trace files
- * and the Linux memory-pressure readers (cgroup v2, PSI, MemAvailable, V8 heap, RSS) with
- * {@link startAutoReclaim}.
- * and the `node:zlib` codecs (`deflate`, `brotli`, and `zstd` where this Node has it), which
+ * zsmalloc/node — everything in the core entry, plus what needs Node.js: streaming trace files, the Linux memory-pressure readers (cgroup v2, PSI, MemAvailable, V8 heap, RSS) with
+ * {@link startAutoReclaim}, and the `node:zlib` codecs (`deflate`, `brotli`, and `zstd` where this Node has it), which
  * importing this entry registers.
  */
 import { registerNodeCodecs } from './codec/node/zlib-codecs.js';
