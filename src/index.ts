@@ -15,6 +15,7 @@
 
 export {
   type Codec,
+  type CodecList,
   getCodec,
   listCodecs,
   markUnavailable,
@@ -93,9 +94,12 @@ export {
 export {
   type PoolSnapshot,
   type QuickStats,
+  type ReplayChecks,
   type ReplayEvent,
+  type ReplayFinal,
   type ReplayOptions,
   type ReplayResult,
+  type ShrinkSummary,
   TraceReplayer,
 } from './replay/replayer.js';
 export {
@@ -107,6 +111,7 @@ export {
   ShrinkerRegistry,
   type ShrinkerRegistryOptions,
   type ShrinkListener,
+  type ShrinkWork,
   shrinkTarget,
 } from './shrinker/registry.js';
 export {

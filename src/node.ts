@@ -20,15 +20,18 @@ export {
   type AutoReclaimOptions,
   type AutoReclaimPlan,
   autoReclaimSources,
+  type SkippedSource,
   startAutoReclaim,
 } from './pressure/node/auto.js';
 export {
   CGROUP_THRESHOLDS,
+  type Cgroup2Mount,
   type CgroupLocation,
   CgroupSource,
   type CgroupSourceOptions,
   cgroupSource,
   keyedValue,
+  type ProcCgroup,
   parseCgroup2Mount,
   parseKeyed,
   parseLimit,

@@ -53,8 +53,16 @@ export function getCodec(name: string): Codec {
   );
 }
 
+/** Codecs by availability. */
+export interface CodecList {
+  /** Names of the codecs that run here. */
+  available: string[];
+  /** Known codecs that cannot run here, with the reason. */
+  unavailable: Record<string, string>;
+}
+
 /** Names of the codecs available here, and of the known-but-unavailable ones with the reason. */
-export function listCodecs(): { available: string[]; unavailable: Record<string, string> } {
+export function listCodecs(): CodecList {
   return { available: [...codecs.keys()], unavailable: Object.fromEntries(unavailable) };
 }
 

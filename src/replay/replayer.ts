@@ -29,72 +29,146 @@ export interface ReplayOptions {
   trace?: string;
 }
 
-/** Pool figures recorded at `c` (before/after) and `d` (before). */
+/** Pool figures recorded at `c` (before/after), `d` and `p` (before). */
 export interface QuickStats {
+  /** `zs_get_total_pages`. */
   total_pages: number;
+  /** Pages freed by compaction so far. */
   pages_compacted: number;
+  /** Σ `zs_can_compact`: the kernel shrinker's count. */
   freeable_total: number;
+  /** Live objects. */
   live_objects: number;
+  /** `c` commands run so far. */
   compact_calls: number;
+  /** Pages freed by the last `c`. */
   compact_freed_last: number;
 }
 
-/** A snapshot, as the kernel result's `pool` object. */
+/** A snapshot, as the kernel result's `pool` object (field names are the oracle's). */
 export interface PoolSnapshot extends QuickStats {
+  /** The snapshot's label from the trace. */
   label: string;
+  /** `a` and `f` lines run so far. */
   ops: number;
+  /** `a` lines run so far. */
   allocs: number;
+  /** `f` lines run so far. */
   frees: number;
+  /** Allocations refused (memory limit). */
   alloc_failures: number;
+  /** Other allocation errors. */
   errors: number;
+  /** Objects whose pattern did not read back before being freed. */
   mismatches: number;
+  /** Bytes that differed in those objects. */
   mismatch_bytes: number;
+  /** Σ sizes of live objects. */
   live_bytes: number;
+  /** Pages freed by all `c` commands. */
   compact_freed_total: number;
+  /** Requests of at least this size land in a huge class. */
   huge_class_size: number;
+  /** Names of the fullness groups. */
   fullness_names: string[];
+  /** Classes with zspages. */
   nonempty_classes: number;
+  /** Σ `pages_used` over the class rows (equals `total_pages`). */
   sum_class_pages_used: number;
+  /** Σ `obj_used` over the class rows. */
   sum_class_obj_used: number;
+  /** Σ `obj_allocated` over the class rows. */
   sum_class_obj_allocated: number;
+  /** Σ `zspages` over the class rows. */
   sum_zspages: number;
   /** Pages committed in our arenas (not a kernel field). */
   pages_committed: number;
+  /** One row per class with zspages. */
   classes: ClassStats[];
+}
+
+/** What a `d` or `p` shrinker pass did. */
+export interface ShrinkSummary {
+  /** Pages the pool's shrinker gave back. */
+  freed: number;
+  /** The same in bytes. */
+  freed_bytes: number;
+  /** Shrinker passes made. */
+  passes: number;
+  /** Wall time in ms. */
+  duration_ms: number;
 }
 
 /** One `s`, `c`, `d` or `p` event. */
 export interface ReplayEvent {
+  /** Trace command. */
   kind: 's' | 'c' | 'd' | 'p';
+  /** 1-based line number in the trace. */
   line: number;
+  /** Label from the trace (empty for `c`). */
   label: string;
+  /** Milliseconds since the replay started. */
   t_ms: number;
+  /** Snapshot (`s`, `d`, `p`). */
   pool?: PoolSnapshot;
+  /** Figures before the command (`c`, `d`, `p`). */
   before?: QuickStats;
+  /** Figures after `c`. */
   after?: QuickStats;
-  /** For `d` and `p`: what the shrinker pass freed (pages) and the bytes returned to the OS. */
-  shrink?: { freed: number; freed_bytes: number; passes: number; duration_ms: number };
+  /** For `d` and `p`: what the shrinker passes freed. */
+  shrink?: ShrinkSummary;
+}
+
+/** Counts over the whole replay. */
+export interface ReplayChecks {
+  /** Objects whose pattern did not read back. */
+  mismatches: number;
+  /** Allocation errors other than the limit. */
+  errors: number;
+  /** Allocations refused by the memory limit. */
+  alloc_failures: number;
+  /** Events with a snapshot. */
+  snapshots: number;
+}
+
+/** State at the end of the replay. */
+export interface ReplayFinal {
+  /** `a` and `f` lines run. */
+  ops: number;
+  /** Live objects. */
+  live_objects: number;
+  /** `zs_get_total_pages`. */
+  total_pages: number;
+  /** Pages freed by compaction. */
+  pages_compacted: number;
+  /** Allocation errors other than the limit. */
+  errors: number;
+  /** Allocations refused by the memory limit. */
+  alloc_failures: number;
+  /** Objects whose pattern did not read back. */
+  mismatches: number;
 }
 
 /** Result of a whole replay, shaped like the kernel's result files. */
 export interface ReplayResult {
+  /** Trace name. */
   trace: string;
+  /** Profile replayed. */
   profile: string;
+  /** Page size. */
   page_size: number;
+  /** `a` and `f` lines in the trace. */
   ops_in_trace: number;
+  /** Largest object id. */
   max_id: number;
+  /** Wall time in ms. */
   replay_ms: number;
-  checks: { mismatches: number; errors: number; alloc_failures: number; snapshots: number };
+  /** Counts over the whole replay. */
+  checks: ReplayChecks;
+  /** Every `s`, `c`, `d`, `p` event in trace order. */
   events: ReplayEvent[];
-  final: {
-    ops: number;
-    live_objects: number;
-    total_pages: number;
-    pages_compacted: number;
-    errors: number;
-    alloc_failures: number;
-    mismatches: number;
-  };
+  /** State at the end. */
+  final: ReplayFinal;
 }
 
 /** Streams trace lines into a private pool; see the file comment. */

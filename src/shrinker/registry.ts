@@ -89,13 +89,21 @@ export interface ShrinkerRegistryOptions {
   now?: () => number;
 }
 
-/** Shrinker targets of one pass: `delta` and `totalScan` (pure arithmetic of `do_shrink_slab`). */
+/** The work one `do_shrink_slab` pass sets itself. */
+export interface ShrinkWork {
+  /** New work from this pass: `(freeable >> priority) · 4 / seeks`, or `freeable / 2` if seeks is 0. */
+  delta: number;
+  /** Work attempted: `(deferred >> priority) + delta`, capped at `2 · freeable`. */
+  totalScan: number;
+}
+
+/** Shrinker targets of one pass (pure arithmetic of `do_shrink_slab`). */
 export function shrinkTarget(
   freeable: number,
   deferred: number,
   priority: number,
   seeks: number,
-): { delta: number; totalScan: number } {
+): ShrinkWork {
   let delta: number;
   if (seeks > 0) delta = Math.floor((Math.floor(freeable / 2 ** priority) * 4) / seeks);
   else delta = Math.floor(freeable / 2);

@@ -47,12 +47,20 @@ export interface AutoReclaimOptions extends Omit<PressureMonitorOptions, 'source
   readFile?: ReadFile;
 }
 
+/** A source `startAutoReclaim` left out, and why. */
+export interface SkippedSource {
+  /** Source name. */
+  name: string;
+  /** Why it is not used here. */
+  reason: string;
+}
+
 /** The sources {@link startAutoReclaim} would use here, and why the others were left out. */
 export interface AutoReclaimPlan {
   /** Sources to poll. */
   sources: PressureSource[];
   /** Sources left out: name and reason. */
-  skipped: { name: string; reason: string }[];
+  skipped: SkippedSource[];
 }
 
 /** Chooses the sources for this machine (probing each once); see the file comment. */
@@ -60,7 +68,7 @@ export function autoReclaimSources(options: AutoReclaimOptions = {}): AutoReclai
   const readFile = options.readFile ?? readProcFile;
   const now = options.now ?? (() => performance.now());
   const sources: PressureSource[] = [];
-  const skipped: { name: string; reason: string }[] = [];
+  const skipped: SkippedSource[] = [];
   const probe = (s: PressureSource): boolean => {
     const smp = s.sample(now());
     if (smp.status === 'unavailable') {

@@ -59,6 +59,7 @@ export const CGROUP_THRESHOLDS: Readonly<LevelThresholds> = { low: 0.8, medium: 
 /** Where the process's cgroup v2 is, or why there is none usable. */
 export type CgroupLocation =
   | {
+      /** Found. */
       ok: true;
       /** Own cgroup directory, then ancestors with `memory.max`, nearest first. */
       dirs: string[];
@@ -68,6 +69,7 @@ export type CgroupLocation =
       mount: string;
     }
   | {
+      /** Not usable. */
       ok: false;
       /** True when retrying cannot help (v1 host, no cgroup2 mount, controller not enabled). */
       final: boolean;
@@ -75,10 +77,31 @@ export type CgroupLocation =
       reason: string;
     };
 
+/** What `/proc/self/cgroup` says: the v2 path, or why memory is not on v2. */
+export type ProcCgroup =
+  | {
+      /** The process's cgroup v2 path. */
+      path: string;
+    }
+  | {
+      /** Why there is no usable v2 memory cgroup. */
+      reason: string;
+      /** True when retrying cannot help. */
+      final: boolean;
+    };
+
+/** A cgroup2 mount found in `/proc/self/mountinfo`. */
+export interface Cgroup2Mount {
+  /** Mount point. */
+  mount: string;
+  /** Root of the mount inside the hierarchy. */
+  root: string;
+}
+
 /**
  * Parses `/proc/self/cgroup`. Returns the v2 path, or a string: why memory is not on v2 here.
  */
-export function parseProcCgroup(text: string): { path: string } | { reason: string; final: boolean } {
+export function parseProcCgroup(text: string): ProcCgroup {
   let v2: string | null = null;
   let memoryV1: string | null = null;
   const lines = text.split('\n');
@@ -109,7 +132,7 @@ export function parseProcCgroup(text: string): { path: string } | { reason: stri
 }
 
 /** Finds the first cgroup2 mount in `/proc/self/mountinfo`: its mount point and root. */
-export function parseCgroup2Mount(text: string): { mount: string; root: string } | null {
+export function parseCgroup2Mount(text: string): Cgroup2Mount | null {
   for (const line of text.split('\n')) {
     const sep = line.indexOf(' - ');
     if (sep < 0) continue;
