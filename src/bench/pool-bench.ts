@@ -20,6 +20,8 @@ export interface BenchOptions {
   quick: boolean;
   /** Progress lines go here. */
   log: (line: string) => void;
+  /** Lines a suite wants printed after its table (e.g. a chart). */
+  notes: string[];
 }
 
 const MASK = (1 << 20) - 1;

@@ -6,6 +6,7 @@ import { benchCompaction } from '../bench/compaction-bench.js';
 import { type BenchRow, fmt } from '../bench/harness.js';
 import { type BenchOptions, benchCopy, benchMallocFree, benchReplay } from '../bench/pool-bench.js';
 import { benchPressureCrossing, benchPressurePolls } from '../bench/pressure-bench.js';
+import { benchScaling } from '../bench/scaling-bench.js';
 import type { CommandContext } from './context.js';
 import { table } from './format.js';
 
@@ -15,7 +16,7 @@ export const benchHelp = `usage: zsmalloc bench [--quick] [--only SUITES] [--jso
 Runs the benchmarks and prints each result with a ratio to a baseline measured in the same run.
 
   --quick        small sizes, few runs (seconds instead of minutes)
-  --only SUITES  comma-separated: ${'pool,copy,replay,compaction,pressure'}
+  --only SUITES  comma-separated: ${'pool,copy,replay,compaction,pressure,scaling'}
   --json         print the rows as JSON`;
 
 type Suite = (o: BenchOptions) => BenchRow[] | Promise<BenchRow[]>;
@@ -26,6 +27,7 @@ const SUITES: Record<string, Suite> = {
   replay: benchReplay,
   compaction: benchCompaction,
   pressure: (o) => [...benchPressurePolls(o), ...benchPressureCrossing(o)],
+  scaling: benchScaling,
 };
 
 /** Runs `zsmalloc bench`. */
@@ -39,13 +41,18 @@ export async function runBench(ctx: CommandContext): Promise<number> {
   for (const n of names)
     if (!Object.hasOwn(SUITES, n)) return ctx.usageError(`unknown suite ${JSON.stringify(n)}`);
   const json = Boolean(args.values.json);
-  const opts: BenchOptions = { quick: Boolean(args.values.quick), log: (s) => ctx.err(`  … ${s}`) };
+  const opts: BenchOptions = {
+    quick: Boolean(args.values.quick),
+    log: (s) => ctx.err(`  … ${s}`),
+    notes: [],
+  };
   const all: (BenchRow & { suite: string })[] = [];
   if (!json)
     ctx.out(
       `zsmalloc bench on Node ${process.version}, ${process.platform}/${process.arch}${opts.quick ? ' (quick)' : ''}`,
     );
   for (const n of names) {
+    opts.notes.length = 0;
     const rows = await SUITES[n](opts);
     for (const r of rows) all.push({ suite: n, ...r });
     if (!json && rows.length) {
@@ -64,6 +71,7 @@ export async function runBench(ctx: CommandContext): Promise<number> {
           ]),
         ),
       );
+      if (opts.notes.length) ctx.out(`\n${opts.notes.join('\n')}`);
     }
   }
   if (json) ctx.out(JSON.stringify({ node: process.version, quick: opts.quick, rows: all }, null, 1));

@@ -1,0 +1,79 @@
+/**
+ * Scaling benchmark: how cost grows with the pool — malloc/free rate, shrinker `count` cost,
+ * compaction time and memory returned, at pool sizes from 64 MiB to 8 GiB (several 1 GiB arenas:
+ * past Node 20's 4 GiB cap on one buffer). One child process per size.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { type BenchRow, fmt } from './harness.js';
+import type { BenchOptions } from './pool-bench.js';
+import type { ScalingResult } from './scaling-child.js';
+
+/** Sizes measured, MiB. */
+export function scalingSizes(quick: boolean): number[] {
+  return quick ? [64, 256] : [64, 256, 1024, 4096, 8192];
+}
+
+/** Runs every size; returns the rows and logs an ASCII chart of compaction time. */
+export function benchScaling(o: BenchOptions): BenchRow[] {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const child = fileURLToPath(new URL(`./scaling-child${ext}`, import.meta.url));
+  const nodeArgs = ext === '.ts' ? ['--import', 'tsx'] : [];
+  const results: ScalingResult[] = [];
+  for (const mib of scalingSizes(o.quick)) {
+    o.log(`scaling: ${mib} MiB pool`);
+    const p = spawnSync(process.execPath, [...nodeArgs, child, '--child', String(mib)], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    if (p.status !== 0) throw new Error(`scaling child (${mib} MiB) failed: ${p.stderr}`);
+    results.push(JSON.parse(p.stdout.trim()) as ScalingResult);
+  }
+  const rows: BenchRow[] = [];
+  const base = results[0];
+  for (const r of results) {
+    const label = r.mib >= 1024 ? `${r.mib / 1024} GiB` : `${r.mib} MiB`;
+    rows.push({
+      name: `${label} (${r.arenas} arena${r.arenas > 1 ? 's' : ''}, ${fmt(r.objects)} objects): malloc+free pairs`,
+      value: r.pairsPerSec / 1e6,
+      unit: 'M pairs/s',
+      ratio: r.pairsPerSec / base.pairsPerSec,
+      baseline: `${base.mib} MiB`,
+    });
+    rows.push({
+      name: `${label}: shrinker count()`,
+      value: r.countUs,
+      unit: 'µs',
+      ratio: r.countUs / base.countUs,
+      baseline: `${base.mib} MiB`,
+    });
+    rows.push({
+      name: `${label}: compaction after freeing a random half (${fmt(r.pagesFreed)} pages)`,
+      value: r.compactMs,
+      unit: 'ms',
+      ratio: r.compactMs / r.mib / (base.compactMs / base.mib),
+      baseline: 'ms per MiB vs smallest',
+    });
+    rows.push({
+      name: `${label}: giving the memory back (defragment + trim)`,
+      value: r.giveBackMs,
+      unit: 'ms',
+    });
+    rows.push({
+      name: `${label}: RSS returned`,
+      value: r.rssReturned / 2 ** 20,
+      unit: 'MiB',
+      ratio: r.rssReturned / r.freedBytes,
+      baseline: 'bytes of the freed half',
+    });
+  }
+  // A chart: compaction + give-back time per size.
+  const max = Math.max(...results.map((r) => r.compactMs + r.giveBackMs));
+  o.notes.push('compaction + give-back time by pool size:');
+  for (const r of results) {
+    const t = r.compactMs + r.giveBackMs;
+    const label = (r.mib >= 1024 ? `${r.mib / 1024} GiB` : `${r.mib} MiB`).padStart(8);
+    o.notes.push(`${label} ${'█'.repeat(Math.max(1, Math.round((t / max) * 50)))} ${t.toFixed(0)} ms`);
+  }
+  return rows;
+}

@@ -1,0 +1,125 @@
+/**
+ * Child process of the scaling benchmark: one pool of a given size, measured on its own so that
+ * RSS figures belong to it. Prints one JSON line.
+ *   scaling-child.js --child MiB
+ */
+import { readFileSync } from 'node:fs';
+import { createPool } from '../pool/pool.js';
+import { median, Rng, zramSizes } from './harness.js';
+
+/** What one child measures. */
+export interface ScalingResult {
+  /** Pool size filled, in MiB of object bytes. */
+  mib: number;
+  /** Arenas used. */
+  arenas: number;
+  /** Live objects after filling. */
+  objects: number;
+  /** Time to fill, ms. */
+  fillMs: number;
+  /** malloc+free pairs per second (random churn over the filled pool). */
+  pairsPerSec: number;
+  /** One shrinker count(), µs. */
+  countUs: number;
+  /** Pages freed by compaction after freeing a random half. */
+  pagesFreed: number;
+  /** Compaction (migration) time, ms. */
+  compactMs: number;
+  /** Give-back (defragment + trim) time, ms. */
+  giveBackMs: number;
+  /** Bytes of the freed half. */
+  freedBytes: number;
+  /** RSS drop from before the frees to after compaction, bytes. */
+  rssReturned: number;
+  /** RSS after filling, bytes. */
+  rssFull: number;
+}
+
+function rss(): number {
+  return Number(readFileSync('/proc/self/statm', 'utf8').split(' ')[1]) * 4096;
+}
+
+/** Runs one size. */
+export function scalingChild(mib: number): ScalingResult {
+  const rng = new Rng(77);
+  const pool = createPool({ shrinkers: null });
+  const src = new Uint8Array(4096);
+  for (let i = 0; i < src.length; i++) src[i] = rng.int(256);
+  const views = Array.from({ length: 4097 }, (_, k) => src.subarray(0, k));
+  const sizes = zramSizes(1 << 20, rng);
+  const target = mib * 2 ** 20;
+  let hs = new Float64Array(1 << 16);
+  let n = 0;
+  let bytes = 0;
+  const t0 = performance.now();
+  while (bytes < target) {
+    const s = sizes[n & 0xfffff];
+    const h = pool.malloc(s);
+    pool.write(h, views[s]);
+    if (n === hs.length) {
+      const g = new Float64Array(n * 2);
+      g.set(hs);
+      hs = g;
+    }
+    hs[n++] = h;
+    bytes += s;
+  }
+  const fillMs = performance.now() - t0;
+  const rssFull = rss();
+  // Churn: free a random object, allocate a new one of a zram-like size.
+  const ops = 1_000_000;
+  const picks = new Int32Array(1 << 20);
+  for (let i = 0; i < picks.length; i++) picks[i] = rng.int(n);
+  const runs: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const tc = performance.now();
+    for (let i = 0; i < ops; i++) {
+      const k = picks[i & 0xfffff];
+      pool.free(hs[k]);
+      hs[k] = pool.malloc(sizes[(i * 7) & 0xfffff]);
+    }
+    runs.push(performance.now() - tc);
+  }
+  const sc = { nrToScan: 128, nrScanned: 128, priority: 0 };
+  const cts: number[] = [];
+  let sink = 0;
+  for (let r = 0; r < 5; r++) {
+    const tq = performance.now();
+    for (let i = 0; i < 20000; i++) sink += pool.shrinker.count(sc);
+    cts.push(((performance.now() - tq) / 20000) * 1000);
+  }
+  let freed = 0;
+  for (let i = 0; i < n; i++) {
+    if (rng.int(2) === 0) {
+      freed += pool.size(hs[i]);
+      pool.free(hs[i]);
+    }
+  }
+  const rssBefore = rss();
+  const tm = performance.now();
+  const r = pool.compactSync(false);
+  const compactMs = performance.now() - tm;
+  const tg = performance.now();
+  pool.trim();
+  const giveBackMs = performance.now() - tg;
+  const out: ScalingResult = {
+    mib,
+    arenas: pool.stats({ classes: false }).arenas,
+    objects: n,
+    fillMs,
+    pairsPerSec: ops / (median(runs) / 1000),
+    countUs: median(cts) + (sink < 0 ? 1 : 0),
+    pagesFreed: r.pagesFreed,
+    compactMs,
+    giveBackMs,
+    freedBytes: freed,
+    rssReturned: rssBefore - rss(),
+    rssFull,
+  };
+  pool.destroy();
+  return out;
+}
+
+if (process.argv[2] === '--child') {
+  process.stdout.write(`${JSON.stringify(scalingChild(Number(process.argv[3])))}\n`);
+}
