@@ -74,8 +74,8 @@ export class FreeRunTree {
     }
   }
 
-  /** Recomputes `node` from its two children; `width` is the node's page count. */
-  private pull(node: number, width: number): void {
+  /** Recomputes `node` from its two children (`width` pages); returns whether it changed. */
+  private pull(node: number, width: number): boolean {
     const l = 2 * node;
     const r = l + 1;
     const half = width >> 1;
@@ -84,18 +84,25 @@ export class FreeRunTree {
     const suf = this.suf;
     const lb = best[l];
     const rb = best[r];
+    let b: number;
+    let p: number;
+    let q: number;
     if (width > this.segment) {
-      best[node] = lb > rb ? lb : rb;
-      pre[node] = pre[l];
-      suf[node] = suf[r];
-      return;
+      b = lb > rb ? lb : rb;
+      p = pre[l];
+      q = suf[r];
+    } else {
+      const cross = suf[l] + pre[r];
+      b = lb > rb ? lb : rb;
+      if (cross > b) b = cross;
+      p = pre[l] === half ? half + pre[r] : pre[l];
+      q = suf[r] === half ? half + suf[l] : suf[r];
     }
-    const cross = suf[l] + pre[r];
-    let b = lb > rb ? lb : rb;
-    if (cross > b) b = cross;
+    if (best[node] === b && pre[node] === p && suf[node] === q) return false;
     best[node] = b;
-    pre[node] = pre[l] === half ? half + pre[r] : pre[l];
-    suf[node] = suf[r] === half ? half + suf[l] : suf[r];
+    pre[node] = p;
+    suf[node] = q;
+    return true;
   }
 
   /** Marks pages `[start, start + n)` free (`free` true) or used. */
@@ -114,7 +121,10 @@ export class FreeRunTree {
     let hi = (start + n - 1 + cap) >> 1;
     let width = 2;
     while (lo >= 1) {
-      for (let node = lo; node <= hi; node++) this.pull(node, width);
+      let changed = false;
+      for (let node = lo; node <= hi; node++) if (this.pull(node, width)) changed = true;
+      // Ancestors depend only on their children: once a level is unchanged, so is everything above.
+      if (!changed) return;
       lo >>= 1;
       hi >>= 1;
       width *= 2;

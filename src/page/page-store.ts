@@ -78,6 +78,8 @@ export interface PageStoreStats {
 const MIN_ARENA = 1 << 20;
 /** Runs up to this many pages are indexed by size for defragmentation (zspages have ≤ 16). */
 const MAX_INDEXED = 16;
+/** Most freed single pages kept out of the tree (see `PageStore.oneCache`). */
+const ONE_CACHE = 64;
 /** Pages indexed per step of a defragmentation scan. */
 const DEFRAG_WINDOW = 4096;
 
@@ -127,6 +129,15 @@ export class PageStore {
   private changes = 0;
   private defrag: DefragState | null = null;
   private trimScheduled = false;
+  /**
+   * Freed single pages not yet returned to the tree, most recent last. Zspages of one page (every
+   * huge object, and the 1-page classes) come and go constantly; a lone free page changes every
+   * ancestor in the tree twice per round trip (≈ 650 ns measured), the cache ≈ 10 ns. Anything
+   * that needs the tree exact (defragment, trim) flushes it first; it holds at most
+   * {@link ONE_CACHE} pages.
+   */
+  private readonly oneCache = new Int32Array(ONE_CACHE);
+  private oneCount = 0;
   private destroyed = false;
   private bytesReturned = 0;
   private runsRelocated = 0;
@@ -189,6 +200,15 @@ export class PageStore {
    */
   allocRun(n: number, owner: number): number {
     if (this.maxPages > 0 && this.pagesUsed + n > this.maxPages) return -1;
+    if (n === 1 && this.oneCount > 0) {
+      // The most recently freed single page: no tree work (see `oneCache`).
+      const p = this.oneCache[--this.oneCount];
+      this.pageOwner[p] = owner;
+      this.pageRunStart[p] = p;
+      this.pagesUsed++;
+      this.changes++;
+      return p;
+    }
     let start = this.tree.findLowest(n);
     while (start < 0) {
       this.growTree(this.tree.capacity * 2);
@@ -209,6 +229,13 @@ export class PageStore {
 
   /** Frees the run of `n` pages starting at `start`; cuts the arena top if it became free. */
   freeRun(start: number, n: number): void {
+    if (n === 1 && this.oneCount < ONE_CACHE) {
+      this.oneCache[this.oneCount++] = start;
+      this.pageOwner[start] = -1;
+      this.pagesUsed--;
+      this.changes++;
+      return;
+    }
     this.tree.set(start, n, true);
     this.changes++;
     this.pageOwner.fill(-1, start, start + n);
@@ -256,6 +283,7 @@ export class PageStore {
    * Returns the pages moved.
    */
   defragment(owner: PageOwner, budgetPages = Number.POSITIVE_INFINITY): number {
+    this.flushOneCache();
     const P = this.pagesPerArena;
     let st = this.defrag;
     if (st === null || st.changes !== this.changes) {
@@ -366,6 +394,7 @@ export class PageStore {
    * Returns the bytes given back to the OS.
    */
   trim(maxBytes = Number.POSITIVE_INFINITY): number {
+    this.flushOneCache();
     let released = 0;
     for (let a = this.committed.length - 1; a >= 0 && released < maxBytes; a--) {
       const top = this.usedTop(a);
@@ -401,6 +430,16 @@ export class PageStore {
     return committed;
   }
 
+  /** Hands the cached free single pages back to the tree (they become findable and cuttable). */
+  private flushOneCache(): void {
+    const n = this.oneCount;
+    if (n === 0) return;
+    this.oneCount = 0;
+    for (let i = 0; i < n; i++) this.tree.set(this.oneCache[i], 1, true);
+    // The tops may have become free: cut them the usual way.
+    if (this.autoTrim && !this.suspendAutoTrim && !this.destroyed) this.scheduleTrim();
+  }
+
   /** Finishes an automatic cut after the current task, a millisecond's worth at a time. */
   private scheduleTrim(): void {
     if (this.trimScheduled) return;
@@ -411,6 +450,7 @@ export class PageStore {
   private backgroundTrim(): void {
     this.trimScheduled = false;
     if (this.destroyed || this.suspendAutoTrim) return;
+    this.flushOneCache();
     const t0 = performance.now();
     for (let a = this.committed.length - 1; a >= 0; a--) {
       for (;;) {

@@ -31,7 +31,7 @@ import { H_STRIDE, HandleTable } from './handle-table.js';
 import { type ClassStats, classRows, type PoolStats } from './pool-stats.js';
 import { getProfile, PROFILE_NAMES, type Profile, type ProfileName } from './profiles.js';
 import { buildClassTable, type ClassTable } from './size-class.js';
-import { Z_ARENA, Z_CLS, Z_FREEOBJ, Z_OFF, Z_PINS, Z_STRIDE, ZspageTable } from './zspage-table.js';
+import { Z_ARENA, Z_CLS, Z_FREEOBJ, Z_INUSE, Z_OFF, Z_PINS, Z_STRIDE, ZspageTable } from './zspage-table.js';
 
 /** Options of {@link createPool}. Every option is optional. */
 export interface PoolOptions {
@@ -253,7 +253,14 @@ export class ZsPool implements CompactionHost {
     zt.objFree(z, e[b + 1] & 0xffff);
     handles.free(h);
     zt.objUsed[c]--;
-    if (zt.fix(z) === this.profile.emptyGroup) this.freeZspage(z);
+    if (zt.m[z * Z_STRIDE + Z_INUSE] === 0) {
+      // Empty: freed at once. (The kernel first moves it to the empty group's list and then
+      // takes it off again; no other zspage's position changes, so we skip the round trip.)
+      zt.remove(z);
+      this.freeZspage(z);
+    } else {
+      zt.fix(z);
+    }
   }
 
   /** Size in bytes the object was allocated with. */
