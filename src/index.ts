@@ -135,4 +135,12 @@ export {
   type ZStoreValue,
 } from './store/zstore.js';
 export { yieldToEventLoop } from './util/yield.js';
-export { type IoStat, type MmStat, ZramDevice, type ZramOptions } from './zram/zram-device.js';
+export { type BackingStore, MemoryBacking } from './zram/backing.js';
+export {
+  type BdStat,
+  type IoStat,
+  type MmStat,
+  type WritebackMode,
+  ZramDevice,
+  type ZramOptions,
+} from './zram/zram-device.js';

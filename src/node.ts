@@ -64,3 +64,5 @@ export { v8HeapFigures, v8HeapSource } from './pressure/node/v8-heap.js';
 export { type ReplayFileOptions, replayFile } from './replay/replay-file.js';
 
 registerNodeCodecs();
+
+export { FileBacking } from './zram/node/file-backing.js';

@@ -13,12 +13,18 @@
  *
  * Stats mirror `/sys/block/zram0/mm_stat` (nine columns, same text format) and `io_stat`.
  * `compact()` is the sysfs knob; the pool's shrinker also compacts the device under pressure.
+ *
+ * Writeback (`CONFIG_ZRAM_WRITEBACK`): with a {@link BackingStore}, `markIdle()` flags every
+ * stored page idle (any access clears it) and `writeback('idle' | 'huge' | 'huge_idle')` moves
+ * matching pages, decompressed, to the backing store and frees their objects; such pages are read
+ * from the store from then on. `bd_stat` counts pages on the store, reads and writes.
  */
 import { type Codec, getCodec } from '../codec/codec.js';
 import { checkInt, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
 import { createPool, type ZsPool } from '../pool/pool.js';
 import type { ProfileName } from '../pool/profiles.js';
 import type { ShrinkerRegistry } from '../shrinker/registry.js';
+import type { BackingStore } from './backing.js';
 
 /** Options of a {@link ZramDevice}. */
 export interface ZramOptions {
@@ -36,7 +42,22 @@ export interface ZramOptions {
   name?: string;
   /** Registry for the pool's shrinker (default: the process-wide one; `null` for none). */
   shrinkers?: ShrinkerRegistry | null;
+  /** Where `writeback()` puts pages (the `backing_dev`); its page size must match. */
+  backing?: BackingStore;
 }
+
+/** The columns of `/sys/block/zramX/bd_stat`, in pages. */
+export interface BdStat {
+  /** Pages currently on the backing store. */
+  bd_count: number;
+  /** Pages read from it. */
+  bd_reads: number;
+  /** Pages written to it. */
+  bd_writes: number;
+}
+
+/** Which pages `writeback` moves: idle ones, huge ones, or pages both huge and idle. */
+export type WritebackMode = 'idle' | 'huge' | 'huge_idle';
 
 /** The nine columns of `/sys/block/zramX/mm_stat`. */
 export interface MmStat {
@@ -72,6 +93,9 @@ export interface IoStat {
 
 const SAME = 1;
 const HUGE = 2;
+/** On the backing store; `handle` holds slot + 1. */
+const WB = 4;
+const IDLE = 8;
 
 /** A compressed RAM disk; see the file comment. */
 export class ZramDevice {
@@ -104,6 +128,11 @@ export class ZramDevice {
   private failedWrites = 0;
   private notifyFree = 0;
   private destroyed = false;
+  private readonly backing: BackingStore | null;
+  private readonly bdFree: Int32Array;
+  private bdFreeCount = 0;
+  private bdReads = 0;
+  private bdWrites = 0;
 
   /** Creates a device; throws `ERR_ZS_BAD_ARGUMENT` for bad options, `ERR_ZS_UNAVAILABLE` for a missing codec. */
   constructor(options: ZramOptions) {
@@ -136,6 +165,17 @@ export class ZramDevice {
     this.scratch = new Uint8Array(pageSize);
     this.check = new Uint32Array(pageSize / 4);
     this.setMemLimit(options.memLimit ?? 0);
+    this.backing = options.backing ?? null;
+    if (this.backing && this.backing.pageSize !== pageSize) {
+      this.pool.destroy();
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `backing store pages are ${this.backing.pageSize} bytes, not ${pageSize}`,
+      );
+    }
+    const slots = this.backing ? this.backing.slots : 0;
+    this.bdFree = new Int32Array(slots);
+    for (let i = slots - 1; i >= 0; i--) this.bdFree[this.bdFreeCount++] = i;
   }
 
   /** Sets `mem_limit` in bytes (0 = none); rounded up to whole pages, as zram does. */
@@ -220,8 +260,18 @@ export class ZramDevice {
       );
     }
     const f = this.flags[index];
+    if (f & IDLE) this.flags[index] = f & ~IDLE;
+    this.readPage(index, f, out);
+  }
+
+  private readPage(index: number, f: number, out: Uint8Array): void {
     if (f & SAME) {
       this.fillPage(out, this.fill[2 * index], this.fill[2 * index + 1]);
+      return;
+    }
+    if (f & WB) {
+      this.backing!.read(this.handle[index] - 1, out);
+      this.bdReads++;
       return;
     }
     const h = this.handle[index];
@@ -250,7 +300,7 @@ export class ZramDevice {
     this.checkIndex(first, 'discard');
     checkInt('count', count, 0, this.pages - first);
     for (let i = first; i < first + count; i++) {
-      if (this.flags[i] & SAME || this.handle[i] !== 0) {
+      if (this.flags[i] & (SAME | WB) || this.handle[i] !== 0) {
         this.freeSlot(i);
         this.notifyFree++;
       }
@@ -260,10 +310,12 @@ export class ZramDevice {
   /** Frees every page (the `reset` knob); the device stays usable, statistics start over. */
   reset(): void {
     if (this.destroyed) throw destroyedError('reset');
-    for (let i = 0; i < this.pages; i++) if (this.handle[i] !== 0) this.pool.free(this.handle[i]);
+    for (let i = 0; i < this.pages; i++) this.freeSlot(i);
     this.handle.fill(0);
     this.length.fill(0);
     this.flags.fill(0);
+    this.bdReads = 0;
+    this.bdWrites = 0;
     this.pagesStored = 0;
     this.comprBytes = 0;
     this.samePages = 0;
@@ -330,7 +382,73 @@ export class ZramDevice {
   /** True when `index` holds data (written and not discarded). */
   has(index: number): boolean {
     this.checkIndex(index, 'has');
-    return (this.flags[index] & SAME) !== 0 || this.handle[index] !== 0;
+    return (this.flags[index] & (SAME | WB)) !== 0 || this.handle[index] !== 0;
+  }
+
+  /** `echo all > idle`: flags every stored page idle; reading or writing a page clears its flag. */
+  markIdle(): number {
+    if (this.destroyed) throw destroyedError('markIdle');
+    let n = 0;
+    for (let i = 0; i < this.pages; i++) {
+      if (this.flags[i] & (SAME | WB) || this.handle[i] !== 0) {
+        this.flags[i] |= IDLE;
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * `echo idle|huge|huge_idle > writeback`: moves matching in-memory pages (decompressed) to the
+   * backing store, at most `limit` of them, and frees their objects. Same-filled pages are never
+   * written back. Returns the pages written; stops early when the store is full.
+   */
+  writeback(mode: WritebackMode, limit = Number.POSITIVE_INFINITY): number {
+    if (this.destroyed) throw destroyedError('writeback');
+    if (!this.backing)
+      throw new ZsError(ZsErrorCode.BAD_STATE, `writeback: ${this.name} has no backing store`);
+    if (mode !== 'idle' && mode !== 'huge' && mode !== 'huge_idle') {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `writeback: mode must be idle, huge or huge_idle, got ${show(mode)}`,
+      );
+    }
+    const want = mode === 'idle' ? IDLE : mode === 'huge' ? HUGE : HUGE | IDLE;
+    const page = new Uint8Array(this.pageSize);
+    let n = 0;
+    for (let i = 0; i < this.pages && n < limit && this.bdFreeCount > 0; i++) {
+      const f = this.flags[i];
+      if ((f & want) !== want || f & (SAME | WB) || this.handle[i] === 0) continue;
+      this.readPage(i, f, page);
+      const slot = this.bdFree[--this.bdFreeCount];
+      try {
+        this.backing.write(slot, page);
+      } catch (e) {
+        this.bdFree[this.bdFreeCount++] = slot;
+        throw e;
+      }
+      this.bdWrites++;
+      // zram_free_page, then the slot points at the store (pages_stored is unchanged).
+      this.freeSlot(i);
+      this.pagesStored++;
+      this.flags[i] = WB;
+      this.handle[i] = slot + 1;
+      n++;
+    }
+    return n;
+  }
+
+  /** `bd_stat` in pages. */
+  bdStat(): BdStat {
+    const slots = this.backing ? this.backing.slots : 0;
+    return { bd_count: slots - this.bdFreeCount, bd_reads: this.bdReads, bd_writes: this.bdWrites };
+  }
+
+  /** `bd_stat` in the kernel's text form (counts in 4 KiB units, `%8llu` columns). */
+  bdStatText(): string {
+    const s = this.bdStat();
+    const k = this.pageSize / 4096;
+    return `${[s.bd_count, s.bd_reads, s.bd_writes].map((v) => String(v * k).padStart(8)).join(' ')}\n`;
   }
 
   /** Releases everything; the device is unusable afterwards. */
@@ -338,6 +456,7 @@ export class ZramDevice {
     if (this.destroyed) return;
     this.destroyed = true;
     this.pool.destroy();
+    this.backing?.close();
     this.handle = new Float64Array(0);
     this.length = new Int32Array(0);
     this.flags = new Uint8Array(0);
@@ -389,7 +508,10 @@ export class ZramDevice {
   /** `zram_free_page`: drops whatever `index` holds and its statistics. */
   private freeSlot(index: number): void {
     const f = this.flags[index];
-    if (f & SAME) {
+    if (f & WB) {
+      this.bdFree[this.bdFreeCount++] = this.handle[index] - 1;
+      this.pagesStored--;
+    } else if (f & SAME) {
       this.samePages--;
       this.pagesStored--;
     } else if (this.handle[index] !== 0) {
