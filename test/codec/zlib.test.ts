@@ -13,7 +13,7 @@ import {
   ZstdCodec,
   zstdUnavailableReason,
 } from '../../src/node.js';
-import { anyData } from './data.js';
+import { anyData, randomBytes } from './data.js';
 import { assertZsError, roomyBound, runtimeHasZstd } from './harness.js';
 
 const RUNS = Number(process.env.CODEC_RUNS ?? 60);
@@ -105,6 +105,20 @@ describe('node:zlib codecs', () => {
         }),
         { numRuns: RUNS },
       );
+    });
+
+    it('zstd reads node:zlib output that ends in an extra empty frame', () => {
+      // 65527 random bytes make one raw block, a 65536-byte frame: exactly four default 16 KiB
+      // output chunks, after which zstdCompressSync appends an empty second frame.
+      const z = zlib as unknown as ZstdZlib;
+      const src = randomBytes(65527, 7);
+      const params = { [z.constants.ZSTD_c_checksumFlag]: 0, [z.constants.ZSTD_c_contentSizeFlag]: 0 };
+      const theirs = z.zstdCompressSync(src, { params });
+      assert.equal(theirs.length, 65536 + 9, 'the quirk this test is about did not occur');
+      assert.deepEqual(unpack(getCodec('zstd'), theirs, src.length), src);
+      const ours = new Uint8Array(70000);
+      const n = getCodec('zstd').compress(src, ours);
+      assert.equal(n, 65536, 'our output is one frame');
     });
   } else {
     it('zstd is reported unavailable, with the Node version in the reason', () => {

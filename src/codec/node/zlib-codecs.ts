@@ -7,17 +7,19 @@
  * - `zstd`: Zstandard through `node:zlib`, present from Node 22.15 / 23.8; elsewhere it is
  *   reported unavailable with the reason, never silently replaced.
  *
- * All use the synchronous one-shot APIs. Each call still builds a zlib stream object inside
- * Node (that fixed cost, not the compression, dominates at 4 KiB: see bench/codecs.ts), so
- * there is nothing to gain from per-instance scratch beyond reusing the options objects; the
- * private handle API that would avoid it measured only ~10% faster and is not public.
- * Decompression caps the output at `dst.length` (`maxOutputLength`) and sizes the single output
- * chunk to fit, so a page is inflated into one buffer and copied once into `dst`.
+ * All use the synchronous one-shot APIs. Each call builds a zlib stream object inside Node
+ * (measured ~10 µs for a tiny deflate, against ~60 µs to deflate a 4 KiB page at level 1), so
+ * per-instance state can only save that part: reusing one stream through Node's private
+ * handle API measured ~10% faster, not worth depending on internals. The options objects are
+ * built once per codec and reused.
+ * Both directions size zlib's output chunk to `dst` (one chunk, no 16 KiB default per call);
+ * decompression also caps the output at `dst.length` (`maxOutputLength`), so a page is decoded
+ * into one buffer and copied once into `dst`.
  */
 import * as zlib from 'node:zlib';
 import { checkInt, ZsError, ZsErrorCode } from '../../errors.js';
 import { type Codec, markUnavailable, registerCodec } from '../codec.js';
-import { isCompleteZstdFrame } from './zstd-frame.js';
+import { isCompleteZstdFrames } from './zstd-frame.js';
 
 /** zlib's smallest chunk size. */
 const MIN_CHUNK = 64;
@@ -63,6 +65,15 @@ function decompressInto<O extends OutputLimit>(
   return cap;
 }
 
+/**
+ * Output chunk size for compressing into `dst`: one chunk holds any output that fits, so no
+ * 16 KiB default chunk is allocated per page, and an output that fills it exactly (after which
+ * zstd would append an empty frame) is already too long for `dst`.
+ */
+function compressChunk(dst: Uint8Array): number {
+  return dst.length + 1 > MIN_CHUNK ? dst.length + 1 : MIN_CHUNK;
+}
+
 /** Copies `out` into `dst` if it fits; returns its length or -1. */
 function storeInto(out: Buffer, dst: Uint8Array): number {
   if (out.length > dst.length) return -1;
@@ -91,7 +102,7 @@ export interface DeflateCodecOptions {
 export class DeflateCodec implements Codec {
   /** Always `deflate`. */
   readonly name = 'deflate';
-  private readonly opts: zlib.ZlibOptions;
+  private readonly opts: zlib.ZlibOptions & { chunkSize: number };
   private readonly limit: zlib.ZlibOptions & OutputLimit = {
     windowBits: 15,
     maxOutputLength: 1,
@@ -104,11 +115,13 @@ export class DeflateCodec implements Codec {
       level: checkInt('deflate level', options.level ?? 1, 0, 9),
       windowBits: checkInt('deflate windowBits', options.windowBits ?? 15, 9, 15),
       memLevel: checkInt('deflate memLevel', options.memLevel ?? 8, 1, 9),
+      chunkSize: MIN_CHUNK,
     };
   }
 
   /** Compresses `src` into `dst`; returns the length written, or -1 if it does not fit. */
   compress(src: Uint8Array, dst: Uint8Array): number {
+    this.opts.chunkSize = compressChunk(dst);
     return storeInto(zlib.deflateRawSync(src, this.opts), dst);
   }
 
@@ -129,7 +142,7 @@ export class BrotliCodec implements Codec {
   /** Always `brotli`. */
   readonly name = 'brotli';
   private readonly params: Record<number, number>;
-  private readonly opts: zlib.BrotliOptions;
+  private readonly opts: zlib.BrotliOptions & { chunkSize: number };
   private readonly limit: zlib.BrotliOptions & OutputLimit = { maxOutputLength: 1, chunkSize: MIN_CHUNK };
 
   /** Creates a codec; see {@link BrotliCodecOptions} for the defaults. */
@@ -138,13 +151,14 @@ export class BrotliCodec implements Codec {
       [zlib.constants.BROTLI_PARAM_QUALITY]: checkInt('brotli quality', options.quality ?? 1, 0, 11),
       [zlib.constants.BROTLI_PARAM_SIZE_HINT]: 0,
     };
-    this.opts = { params: this.params };
+    this.opts = { params: this.params, chunkSize: MIN_CHUNK };
   }
 
   /** Compresses `src` into `dst`; returns the length written, or -1 if it does not fit. */
   compress(src: Uint8Array, dst: Uint8Array): number {
     // The size hint lets the encoder shrink its window and tables to the input.
     this.params[zlib.constants.BROTLI_PARAM_SIZE_HINT] = src.length;
+    this.opts.chunkSize = compressChunk(dst);
     return storeInto(zlib.brotliCompressSync(src, this.opts), dst);
   }
 
@@ -192,7 +206,7 @@ export class ZstdCodec implements Codec {
   readonly name = 'zstd';
   private readonly compressSync: (src: Uint8Array, opts: ZstdOptions) => Buffer;
   private readonly decompressSync: (src: Uint8Array, opts: ZstdOptions & OutputLimit) => Buffer;
-  private readonly opts: ZstdOptions;
+  private readonly opts: ZstdOptions & { chunkSize: number };
   private readonly limit: ZstdOptions & OutputLimit = { maxOutputLength: 1, chunkSize: MIN_CHUNK };
 
   /** Creates a codec; throws `ERR_ZS_UNAVAILABLE` where `node:zlib` has no zstd. */
@@ -209,17 +223,20 @@ export class ZstdCodec implements Codec {
         [C.ZSTD_c_checksumFlag]: 0,
         [C.ZSTD_c_contentSizeFlag]: 0,
       },
+      chunkSize: MIN_CHUNK,
     };
   }
 
   /** Compresses `src` into `dst`; returns the length written, or -1 if it does not fit. */
   compress(src: Uint8Array, dst: Uint8Array): number {
+    this.opts.chunkSize = compressChunk(dst);
     return storeInto(this.compressSync(src, this.opts), dst);
   }
 
   /** Decodes `src` into all of `dst`; throws `ERR_ZS_CODEC` if it is corrupt or the wrong size. */
   decompress(src: Uint8Array, dst: Uint8Array): number {
-    if (!isCompleteZstdFrame(src)) throw new ZsError(ZsErrorCode.CODEC, 'zstd: not one complete frame');
+    if (!isCompleteZstdFrames(src))
+      throw new ZsError(ZsErrorCode.CODEC, 'zstd: not whole frames (truncated or trailing bytes)');
     return decompressInto('zstd', this.decompressSync, this.limit, src, dst);
   }
 }
