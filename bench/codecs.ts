@@ -20,13 +20,12 @@
  * Usage: node --import tsx bench/codecs.ts [--runs 5] [--mib 32] [--candidates DIR] [--sweep]
  *        [--only name,name] [--sets node,text,libs,js]
  */
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { arch } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Codec } from '../src/codec/codec.js';
+import { type CodecSubject, fromCodec, measureCodec } from '../src/bench/codec-bench.js';
+import { loadDataSets } from '../src/bench/real-data.js';
 import { lz4Codec } from '../src/codec/lz4.js';
 import {
   BrotliCodec,
@@ -56,127 +55,8 @@ const CAP = Number(args.mib) * 1024 * 1024;
 // ---------------------------------------------------------------------------------------------
 // Data sets
 
-interface DataSet {
-  name: string;
-  source: string;
-  /** Page-aligned copy of the data (length a multiple of PAGE). */
-  bytes: Uint8Array;
-}
-
-function pageAligned(buf: Uint8Array, cap: number): Uint8Array {
-  const n = Math.min(buf.length, cap) - (Math.min(buf.length, cap) % PAGE);
-  return Uint8Array.from(buf.subarray(0, n));
-}
-
-/** Regular files under `root` (sorted, recursive) accepted by `keep`. */
-function walk(root: string, keep: (path: string) => boolean, out: string[] = []): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(root).sort();
-  } catch {
-    return out;
-  }
-  for (const name of names) {
-    const p = join(root, name);
-    let st: ReturnType<typeof statSync>;
-    try {
-      st = statSync(p);
-    } catch {
-      continue;
-    }
-    if (st.isDirectory()) walk(p, keep, out);
-    else if (st.isFile() && st.size > 0 && keep(p)) out.push(p);
-  }
-  return out;
-}
-
-/** Concatenates files (each once, by real path) until `cap` bytes; `accept` may veto content. */
-function concatFiles(paths: string[], cap: number, accept: (b: Buffer) => boolean = () => true): Uint8Array {
-  const out = new Uint8Array(cap);
-  const seen = new Set<string>();
-  let n = 0;
-  for (const p of paths) {
-    if (n >= cap) break;
-    let real: string;
-    try {
-      real = realpathSync(p);
-    } catch {
-      continue;
-    }
-    if (seen.has(real)) continue;
-    seen.add(real);
-    const b = readFileSync(real);
-    if (!accept(b)) continue;
-    const take = Math.min(b.length, cap - n);
-    out.set(b.subarray(0, take), n);
-    n += take;
-  }
-  return out.subarray(0, n);
-}
-
-const COMPRESSED_OR_BINARY =
-  /\.(gz|xz|bz2|zst|lz4|zip|jar|png|jpe?g|gif|ico|pdf|woff2?|ttf|otf|svgz|mo|pyc)$/i;
-const looksLikeText = (b: Buffer) => !b.subarray(0, 4096).includes(0);
-
-function loadDataSets(wanted: Set<string>): DataSet[] {
-  const sets: DataSet[] = [];
-  if (wanted.has('node')) {
-    const bin = readFileSync(process.execPath);
-    sets.push({ name: 'node-binary', source: process.execPath, bytes: pageAligned(bin, 64 * 1024 * 1024) });
-  }
-  if (wanted.has('text')) {
-    const files = [
-      ...walk('/usr/share/common-licenses', () => true),
-      ...walk('/usr/share/doc', (p) => !COMPRESSED_OR_BINARY.test(p)),
-    ];
-    const bytes = concatFiles(files, CAP, looksLikeText);
-    sets.push({ name: 'text', source: '/usr/share/{common-licenses,doc}', bytes: pageAligned(bytes, CAP) });
-  }
-  if (wanted.has('libs')) {
-    const dir = `/usr/lib/${arch() === 'x64' ? 'x86_64' : arch() === 'arm64' ? 'aarch64' : arch()}-linux-gnu`;
-    let files: string[] = [];
-    try {
-      files = readdirSync(dir)
-        .filter((f) => /\.so(\.|$)/.test(f))
-        .sort()
-        .map((f) => join(dir, f));
-    } catch {
-      // no such directory on this machine
-    }
-    const bytes = concatFiles(files, CAP);
-    if (bytes.length >= PAGE)
-      sets.push({ name: 'shared-libs', source: `${dir}/*.so*`, bytes: pageAligned(bytes, CAP) });
-  }
-  if (wanted.has('js')) {
-    const root = join(here, '..', 'node_modules');
-    const files = walk(root, (p) => /\.(m|c)?js$/.test(p));
-    sets.push({ name: 'node_modules-js', source: root, bytes: pageAligned(concatFiles(files, CAP), CAP) });
-  }
-  return sets.filter((s) => s.bytes.length >= PAGE);
-}
-
 // ---------------------------------------------------------------------------------------------
-// Subjects: our codecs and candidate libraries behind one interface
-
-interface Subject {
-  name: string;
-  /** What it is, printed under the table. */
-  note: string;
-  /** Bytes of the stored form that are not payload (a size prefix some libraries add). */
-  overhead: number;
-  compress(src: Uint8Array, dst: Uint8Array): number;
-  decompress(src: Uint8Array, dst: Uint8Array): number;
-}
-
-function fromCodec(codec: Codec, name: string, note: string): Subject {
-  return {
-    name,
-    note,
-    overhead: 0,
-    compress: (s, d) => codec.compress(s, d),
-    decompress: (s, d) => codec.decompress(s, d),
-  };
-}
+// CodecSubjects: our codecs and candidate libraries behind one interface
 
 /** Stores a library's freshly allocated output in `dst` if it fits. */
 function keep(out: Uint8Array, dst: Uint8Array): number {
@@ -210,8 +90,8 @@ function tryRequire<T>(req: NodeJS.Require, name: string): T | undefined {
   }
 }
 
-function candidateSubjects(missing: string[]): { subjects: Subject[]; napi?: LzNapiApi } {
-  const subjects: Subject[] = [];
+function candidateCodecSubjects(missing: string[]): { subjects: CodecSubject[]; napi?: LzNapiApi } {
+  const subjects: CodecSubject[] = [];
   const reqs = [createRequire(join(here, '..', 'package.json'))];
   if (args.candidates) reqs.unshift(createRequire(join(args.candidates, 'package.json')));
   const find = <T>(name: string): T | undefined => {
@@ -275,8 +155,8 @@ function candidateSubjects(missing: string[]): { subjects: Subject[]; napi?: LzN
   return { subjects, napi };
 }
 
-function subjects(missing: string[]): { list: Subject[]; napi?: LzNapiApi } {
-  const list: Subject[] = [
+function subjects(missing: string[]): { list: CodecSubject[]; napi?: LzNapiApi } {
+  const list: CodecSubject[] = [
     fromCodec(getCodec('none'), 'none', 'zsmalloc none (a copy, for reference)'),
     fromCodec(lz4Codec, 'lz4', 'zsmalloc lz4 (this package, pure TypeScript)'),
     fromCodec(getCodec('deflate'), 'deflate', 'zsmalloc deflate (node:zlib raw, level 1, windowBits 15)'),
@@ -309,7 +189,7 @@ function subjects(missing: string[]): { list: Subject[]; napi?: LzNapiApi } {
         list.push(fromCodec(new ZstdCodec({ level }), `zstd-l${level}`, 'sweep'));
     }
   }
-  const cands = candidateSubjects(missing);
+  const cands = candidateCodecSubjects(missing);
   list.push(...cands.subjects);
   return { list, napi: cands.napi };
 }
@@ -317,91 +197,22 @@ function subjects(missing: string[]): { list: Subject[]; napi?: LzNapiApi } {
 // ---------------------------------------------------------------------------------------------
 // Measurement
 
-interface Result {
-  set: string;
-  subject: string;
-  ratio: number;
-  compressed: number;
-  pages: number;
-  compMBs: number;
-  decompMBs: number;
-  compXCopy: number;
-  decompXCopy: number;
-  copyMBs: number;
+/** Independent check: the reference-strict lz4_flex decoder (lz4-napi) reads our block. */
+function napiCheck(napi: LzNapiApi, set: string): (page: Uint8Array, packed: Uint8Array) => void {
+  return (page, packed) => {
+    const pre = Buffer.alloc(4 + packed.length);
+    pre.writeUInt32LE(PAGE, 0);
+    pre.set(packed, 4);
+    if (Buffer.compare(napi.uncompressSync(pre), page) !== 0) {
+      throw new Error(`lz4-napi decoded a page of ${set} differently`);
+    }
+  };
 }
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-
-function measure(set: DataSet, s: Subject, napi: LzNapiApi | undefined): Result {
-  const pages = set.bytes.length / PAGE;
-  const views: Uint8Array[] = [];
-  for (let p = 0; p < pages; p++) views.push(set.bytes.subarray(p * PAGE, (p + 1) * PAGE));
-  const dst = new Uint8Array(PAGE);
-  const out = new Uint8Array(PAGE);
-
-  // Untimed: compress every page once, keep the results, and check every round trip.
-  const packed: Uint8Array[] = [];
-  let stored = 0;
-  for (let p = 0; p < pages; p++) {
-    const n = s.compress(views[p], dst);
-    if (n < 0) {
-      stored += PAGE;
-      continue;
-    }
-    stored += n - s.overhead;
-    const copy = dst.slice(0, n);
-    packed.push(copy);
-    out.fill(0);
-    if (s.decompress(copy, out) !== PAGE || Buffer.compare(out, views[p]) !== 0) {
-      throw new Error(`${s.name}: page ${p} of ${set.name} did not round-trip`);
-    }
-    if (s.name === 'lz4' && napi) {
-      // Independent check: the reference-strict lz4_flex decoder reads our block.
-      const pre = Buffer.alloc(4 + n);
-      pre.writeUInt32LE(PAGE, 0);
-      pre.set(copy, 4);
-      if (Buffer.compare(napi.uncompressSync(pre), views[p]) !== 0) {
-        throw new Error(`lz4-napi decoded page ${p} of ${set.name} differently`);
-      }
-    }
-  }
-
-  const comp: number[] = [];
-  const decomp: number[] = [];
-  const copyAll: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
-    let t = performance.now();
-    for (let p = 0; p < pages; p++) out.set(views[p]);
-    copyAll.push(performance.now() - t);
-
-    t = performance.now();
-    for (let p = 0; p < pages; p++) s.compress(views[p], dst);
-    comp.push(performance.now() - t);
-
-    t = performance.now();
-    for (let k = 0; k < packed.length; k++) s.decompress(packed[k], out);
-    decomp.push(performance.now() - t);
-  }
-  const copyMs = median(copyAll);
-  const compMs = median(comp);
-  const decompMs = median(decomp);
-  const decompressedBytes = packed.length * PAGE;
-  return {
-    set: set.name,
-    subject: s.name,
-    ratio: set.bytes.length / stored,
-    compressed: packed.length,
-    pages,
-    compMBs: set.bytes.length / 1e3 / compMs,
-    decompMBs: packed.length ? decompressedBytes / 1e3 / decompMs : Number.NaN,
-    compXCopy: compMs / copyMs,
-    decompXCopy: packed.length ? decompMs / (copyMs * (packed.length / pages)) : Number.NaN,
-    copyMBs: set.bytes.length / 1e3 / copyMs,
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Output
@@ -420,7 +231,7 @@ function main(): void {
   const { list, napi } = subjects(missing);
   const only = args.only ? new Set(args.only.split(',')) : undefined;
   const chosen = only ? list.filter((s) => only.has(s.name)) : list;
-  const sets = loadDataSets(new Set(args.sets.split(',')));
+  const sets = loadDataSets(new Set(args.sets.split(',')), CAP, join(here, '..', 'node_modules'));
 
   console.log(`zsmalloc codec benchmark — Node ${process.version} (${process.arch}), ${PAGE}-byte pages,`);
   console.log(`one call per page, median of ${RUNS} runs; ratio = original / stored (pages that do not`);
@@ -455,7 +266,7 @@ function main(): void {
   for (const set of sets) {
     const copies: number[] = [];
     for (const s of chosen) {
-      const r = measure(set, s, napi);
+      const r = measureCodec(set, s, RUNS, s.name === 'lz4' && napi ? napiCheck(napi, set.name) : undefined);
       copies.push(r.copyMBs);
       console.log(
         row([

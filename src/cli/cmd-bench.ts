@@ -2,6 +2,7 @@
  * `zsmalloc bench`: runs the benchmark suites and prints every figure with the baseline it was
  * measured against in the same run (or as JSON).
  */
+import { benchCodecs } from '../bench/codec-bench.js';
 import { benchCompaction } from '../bench/compaction-bench.js';
 import { type BenchRow, fmt } from '../bench/harness.js';
 import { type BenchOptions, benchCopy, benchMallocFree, benchReplay } from '../bench/pool-bench.js';
@@ -16,7 +17,7 @@ export const benchHelp = `usage: zsmalloc bench [--quick] [--only SUITES] [--jso
 Runs the benchmarks and prints each result with a ratio to a baseline measured in the same run.
 
   --quick        small sizes, few runs (seconds instead of minutes)
-  --only SUITES  comma-separated: ${'pool,copy,replay,compaction,pressure,scaling'}
+  --only SUITES  comma-separated: ${'pool,copy,replay,compaction,pressure,codecs,scaling'}
   --json         print the rows as JSON`;
 
 type Suite = (o: BenchOptions) => BenchRow[] | Promise<BenchRow[]>;
@@ -27,6 +28,7 @@ const SUITES: Record<string, Suite> = {
   replay: benchReplay,
   compaction: benchCompaction,
   pressure: (o) => [...benchPressurePolls(o), ...benchPressureCrossing(o)],
+  codecs: benchCodecs,
   scaling: benchScaling,
 };
 

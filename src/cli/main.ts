@@ -4,6 +4,7 @@
  * error into one line on standard error and a non-zero exit status (2 for usage errors).
  */
 import { readFileSync } from 'node:fs';
+import { registerNodeCodecs } from '../codec/node/zlib-codecs.js';
 import { ZsError } from '../errors.js';
 import { benchHelp, runBench } from './cmd-bench.js';
 import { classesHelp, runClasses } from './cmd-classes.js';
@@ -21,6 +22,9 @@ const COMMANDS: Record<string, Command> = {
   classes: { summary: 'print the size-class table of a profile', help: classesHelp, run: runClasses },
   bench: { summary: 'run the benchmark suite', help: benchHelp, run: runBench },
 };
+
+// The CLI runs on Node: deflate, brotli and zstd (where this Node has it) are available by name.
+registerNodeCodecs();
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
