@@ -167,7 +167,7 @@ svg .lane { font-size: 11px; fill: #52606d; }
 svg .mark { font-size: 10px; }
 .two { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; }
 .two > div { overflow-x: auto; }
-table { border-collapse: collapse; font-size: 13px; margin: 6px 0; }
+table { border-collapse: collapse; font-size: 12.5px; margin: 6px 0; }
 th, td { padding: 3px 8px; border-bottom: 1px solid #e4e7eb; text-align: right; white-space: nowrap; }
 td.w { white-space: normal; }
 th { background: #f0f4f8; font-weight: 600; }
@@ -392,15 +392,12 @@ function reclaimTables(res: DemoResult): string {
     (l) =>
       `<tr><td>${ms(l.t - (res.budget?.set_at ?? 0))}</td><td class="l">${l.previous} → ${l.level}</td><td class="l w">${esc(l.reason || '—')}</td></tr>`,
   );
-  return `<div class="two"><div>
-<p class="note">Level changes (times after the budget was lowered):</p>
+  return `<p class="note">Level changes (times after the budget was lowered):</p>
 <table><tr><th>at</th><th class="l">level</th><th class="l">why</th></tr>${levels.join('')}</table>
 <p class="note">Reclaims the monitor ran (one per poll while the level is above none and none is running):</p>
 <table><tr><th>#</th><th>at</th><th class="l">level</th><th>target</th><th>min prio</th><th>passes</th><th>pages freed</th><th>returned</th><th>took</th></tr>${rows.join('')}</table>
-</div><div>
 <p class="note">Shrinker passes (<code>do_shrink_slab</code>: total_scan = (count &gt;&gt; priority) · 4 / seeks + deferred work; a scan needs one batch, 128, or everything counted):</p>
-<table><tr><th>at</th><th class="l">shrinker</th><th>prio</th><th>counted</th><th>total_scan</th><th>scanned</th><th>freed</th><th>returned</th><th>took</th></tr>${passes.join('')}</table>
-</div></div>`;
+<table><tr><th>done at</th><th class="l">shrinker</th><th>prio</th><th>counted</th><th>total_scan</th><th>scanned</th><th>freed</th><th>returned</th><th>took</th></tr>${passes.join('')}</table>`;
 }
 
 function mmStatTable(res: DemoResult): string {
@@ -441,6 +438,7 @@ function mib(n: number): string {
 }
 
 function ms(n: number): string {
+  if (n < 1) return `${Math.round(n * 1000)} µs`;
   return `${n >= 100 ? n.toFixed(0) : n.toFixed(1)} ms`;
 }
 
