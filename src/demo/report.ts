@@ -302,6 +302,7 @@ function pressureCloseUp(run: DemoRun, setAt: number): string {
   return `<h2>The reclaim, close up</h2>
 <p class="note">Bars at the top: the shrinker passes of each pool, as long as they took (grey: a pass that counted but whose share was below one batch at that priority; red: a pass that scanned, i.e. compacted in event-loop slices and gave the pages back).</p>
 ${legend([
+  ['data held (logical)', C.logical, ''],
   ['data held (compressed)', C.compressed, ''],
   ['pool pages in use', C.inUse, ''],
   ['pool pages committed', C.committed, 'dash'],
