@@ -8,6 +8,7 @@ import { registerNodeCodecs } from '../codec/node/zlib-codecs.js';
 import { ZsError } from '../errors.js';
 import { benchHelp, runBench } from './cmd-bench.js';
 import { classesHelp, runClasses } from './cmd-classes.js';
+import { demoHelp, runDemoCommand } from './cmd-demo.js';
 import { replayHelp, runReplay } from './cmd-replay.js';
 import { CommandContext, UsageError } from './context.js';
 
@@ -18,6 +19,11 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  demo: {
+    summary: 'the whole system on real data: fill, churn, a memory budget, reclaim; HTML report',
+    help: demoHelp,
+    run: runDemoCommand,
+  },
   replay: { summary: 'replay an allocation trace (kernel oracle format)', help: replayHelp, run: runReplay },
   classes: { summary: 'print the size-class table of a profile', help: classesHelp, run: runClasses },
   bench: { summary: 'run the benchmark suite', help: benchHelp, run: runBench },
@@ -40,12 +46,13 @@ function mainHelp(): string {
     'usage: zsmalloc <command> [options]',
     '',
     "The Linux kernel's zsmalloc allocator, with shrinker-driven compaction, for Node.js.",
+    'Start with `zsmalloc demo` (what `npm start` runs).',
     '',
     'commands:',
     ...names.map((n) => `  ${n.padEnd(w)}  ${COMMANDS[n].summary}`),
     '',
     'options:',
-    '  -h, --help     show help (also: zsmalloc <command> --help)',
+    '  -h, --help     show help (also: zsmalloc <command> --help, zsmalloc help <command>)',
     '  -v, --version  print the version',
   ].join('\n');
 }
@@ -55,6 +62,15 @@ export async function main(argv: string[]): Promise<number> {
   const out = (s: string) => process.stdout.write(`${s}\n`);
   const err = (s: string) => process.stderr.write(`${s}\n`);
   const [name, ...rest] = argv;
+  if (name === 'help' && rest.length > 0) {
+    const topic = rest[0];
+    if (!Object.hasOwn(COMMANDS, topic)) {
+      err(`zsmalloc help: unknown command ${JSON.stringify(topic)} (try: zsmalloc --help)`);
+      return 2;
+    }
+    out(COMMANDS[topic].help);
+    return 0;
+  }
   if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
     out(mainHelp());
     return name === undefined ? 2 : 0;
