@@ -6,6 +6,7 @@ import { benchCompaction } from '../bench/compaction-bench.js';
 import { type BenchRow, fmt } from '../bench/harness.js';
 import { type BenchOptions, benchCopy, benchMallocFree, benchReplay } from '../bench/pool-bench.js';
 import { benchPressureCrossing, benchPressurePolls } from '../bench/pressure-bench.js';
+import { benchStore } from '../bench/store-bench.js';
 import type { CommandContext } from './context.js';
 import { table } from './format.js';
 
@@ -15,7 +16,7 @@ export const benchHelp = `usage: zsmalloc bench [--quick] [--only SUITES] [--jso
 Runs the benchmarks and prints each result with a ratio to a baseline measured in the same run.
 
   --quick        small sizes, few runs (seconds instead of minutes)
-  --only SUITES  comma-separated: ${'pool,copy,replay,compaction,pressure'}
+  --only SUITES  comma-separated: ${'pool,copy,replay,compaction,pressure,store'}
   --json         print the rows as JSON`;
 
 type Suite = (o: BenchOptions) => BenchRow[] | Promise<BenchRow[]>;
@@ -26,6 +27,7 @@ const SUITES: Record<string, Suite> = {
   replay: benchReplay,
   compaction: benchCompaction,
   pressure: (o) => [...benchPressurePolls(o), ...benchPressureCrossing(o)],
+  store: benchStore,
 };
 
 /** Runs `zsmalloc bench`. */
@@ -55,7 +57,7 @@ export async function runBench(ctx: CommandContext): Promise<number> {
           ['measure', 'value', 'unit', 'vs baseline', 'baseline (same run)', 'target', 'met'],
           rows.map((r) => [
             r.name,
-            fmt(r.value),
+            Number.isNaN(r.value) ? '' : fmt(r.value),
             r.unit,
             r.ratio === undefined ? '' : `${fmt(r.ratio)}×`,
             r.baseline ?? '',
