@@ -53,7 +53,7 @@ export interface ZStoreOptions<K extends ZStoreKey = ZStoreKey> {
   profile?: ProfileName;
   /**
    * Most pages per zspage of the pool (`default` profile only, 4..16; default 16). Longer zspages
-   * waste less at their ends: on values of 1–4 KiB the pool holds 1.1% more than the values with
+   * waste less at their ends: on values of 1–4 KiB the pool holds 1.2% more than the values with
    * 16 pages, 2.8% with 8 (the kernel's chain size).
    */
   maxPagesPerZspage?: number;
