@@ -8,6 +8,7 @@ import { type BenchRow, fmt } from '../bench/harness.js';
 import { type BenchOptions, benchCopy, benchMallocFree, benchReplay } from '../bench/pool-bench.js';
 import { benchPressureCrossing, benchPressurePolls } from '../bench/pressure-bench.js';
 import { benchScaling } from '../bench/scaling-bench.js';
+import { benchStore } from '../bench/store-bench.js';
 import type { CommandContext } from './context.js';
 import { table } from './format.js';
 
@@ -17,7 +18,7 @@ export const benchHelp = `usage: zsmalloc bench [--quick] [--only SUITES] [--jso
 Runs the benchmarks and prints each result with a ratio to a baseline measured in the same run.
 
   --quick        small sizes, few runs (seconds instead of minutes)
-  --only SUITES  comma-separated: ${'pool,copy,replay,compaction,pressure,codecs,scaling'}
+  --only SUITES  comma-separated: ${'pool,copy,replay,compaction,pressure,codecs,store,scaling'}
   --json         print the rows as JSON`;
 
 type Suite = (o: BenchOptions) => BenchRow[] | Promise<BenchRow[]>;
@@ -29,6 +30,7 @@ const SUITES: Record<string, Suite> = {
   compaction: benchCompaction,
   pressure: (o) => [...benchPressurePolls(o), ...benchPressureCrossing(o)],
   codecs: benchCodecs,
+  store: benchStore,
   scaling: benchScaling,
 };
 
@@ -64,7 +66,7 @@ export async function runBench(ctx: CommandContext): Promise<number> {
           ['measure', 'value', 'unit', 'vs baseline', 'baseline (same run)', 'target', 'met'],
           rows.map((r) => [
             r.name,
-            fmt(r.value),
+            Number.isNaN(r.value) ? '' : fmt(r.value),
             r.unit,
             r.ratio === undefined ? '' : `${fmt(r.ratio)}×`,
             r.baseline ?? '',

@@ -12,9 +12,11 @@
  *   per-entry TTL, LRU order, and a shrinker (`zstore:<name>`, registered after the pool's, so
  *   compaction runs first) that evicts least-recently-used entries when reclaim asks for more.
  *   Every eviction is reported to `onEvict(key, reason)`.
- * - Per entry, in typed arrays: handle, lengths, flags, expiry, two list links each way
- *   (insertion order; LRU). Number keys live in a typed-array hash table ({@link NumberKeyTable});
- *   string keys in a `Map` (a string is a heap object anyway).
+ * - Per entry, one 32-byte record in a typed array: the pool handle, the number key, the length,
+ *   flags with a generation, and the insertion-order links; a lookup touches one index slot and
+ *   one record. A cache adds an expiry and the LRU links (16 bytes, allocated only in cache mode).
+ *   Number keys are found through an index of entry numbers ({@link EntryIndex}, 4 bytes a slot);
+ *   string keys through a `Map` (a string is a heap object anyway).
  * - Every failure (bad key or value, limit reached, codec failure) throws before anything changes:
  *   a failed `set` leaves the previous value readable.
  */
@@ -24,7 +26,7 @@ import { createPool, type ZsPool } from '../pool/pool.js';
 import type { ProfileName } from '../pool/profiles.js';
 import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
 import { DEFAULT_SEEKS, SHRINK_STOP, type ShrinkControl, type Shrinker } from '../shrinker/shrinker.js';
-import { NumberKeyTable } from './number-key-table.js';
+import { EntryIndex, REC_F64, REC_KEY } from './entry-index.js';
 
 /** Keys a ZStore accepts. */
 export type ZStoreKey = string | number;
@@ -49,6 +51,12 @@ export interface ZStoreOptions<K extends ZStoreKey = ZStoreKey> {
   pageSize?: number;
   /** Pool profile (default `default`). */
   profile?: ProfileName;
+  /**
+   * Most pages per zspage of the pool (`default` profile only, 4..16; default 16). Longer zspages
+   * waste less at their ends: on values of 1–4 KiB the pool holds 1.2% more than the values with
+   * 16 pages, 2.8% with 8 (the kernel's chain size).
+   */
+  maxPagesPerZspage?: number;
   /** Most bytes of pages the pool may use (0 = unlimited); past it `set` throws `ERR_ZS_LIMIT`. */
   memLimit?: number;
   /** Name of the store, its pool (`zspool:<name>`) and its cache shrinker (`zstore:<name>`). */
@@ -96,6 +104,20 @@ const COMPRESSED = 2;
 const STRING = 4;
 const MULTI = 8;
 const NUMKEY = 16;
+const FLAG_BITS = 0xff;
+/** The generation (bumped on every removal) sits above the flags, 24 bits. */
+const GEN_ONE = 0x100;
+
+// An entry's record: REC_F64 Float64 numbers = REC_I32 Int32 words over the same bytes.
+const REC_I32 = REC_F64 * 2;
+/** Float64 position of the pool handle (0 = empty value). */
+const R_HANDLE = 0;
+/** Int32 positions: value length, flags | generation, insertion-order links. */
+const R_LEN = 4;
+const R_FLAGS = 5;
+const R_OPREV = 6;
+const R_ONEXT = 7;
+const INITIAL_ENTRIES = 64;
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -117,20 +139,18 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
   private readonly now: () => number;
   private readonly registry: ShrinkerRegistry | null;
   private readonly cacheShrinker: Shrinker | null = null;
-  private readonly numKeys = new NumberKeyTable();
+  private readonly cache: boolean;
+  private readonly numKeys = new EntryIndex();
   private readonly strKeys = new Map<string, number>();
-  // Entries (struct of arrays).
-  private eHandle = new Float64Array(64);
-  private eLen = new Float64Array(64);
-  private eStored = new Float64Array(64);
-  private eExpires = new Float64Array(64);
-  private eNumKey = new Float64Array(64);
-  private eFlags = new Uint8Array(64);
-  private eGen = new Uint32Array(64);
-  private oPrev = new Int32Array(64);
-  private oNext = new Int32Array(64);
-  private lPrev = new Int32Array(64);
-  private lNext = new Int32Array(64);
+  // Entry records: `rf` and `ri` view the same bytes (see R_*).
+  private rf = new Float64Array(INITIAL_ENTRIES * REC_F64);
+  private ri = new Int32Array(this.rf.buffer);
+  /** Entries the records have room for. */
+  private capacity = INITIAL_ENTRIES;
+  // Cache mode only (empty in a store): expiry, and LRU links (prev, next) interleaved.
+  private eExpires: Float64Array;
+  private lru: Int32Array;
+  /** String keys by entry (holes for number keys). */
   private eStrKey: (string | undefined)[] = [];
   private entryCount = 0;
   private freeEntry = -1;
@@ -146,6 +166,8 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
   private inbuf = new Uint8Array(4096);
   private cbuf = new Uint8Array(4096);
   private readonly idxBuf: Float64Array;
+  /** Bytes held by the payload `storePayload` just wrote. */
+  private storedBytes = 0;
   private destroyed = false;
 
   /** Creates an empty store; throws `ERR_ZS_BAD_ARGUMENT` for bad options. */
@@ -155,6 +177,9 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `mode must be 'store' or 'cache', got ${show(mode)}`);
     }
     this.mode = mode;
+    this.cache = mode === 'cache';
+    this.eExpires = new Float64Array(this.cache ? INITIAL_ENTRIES : 0);
+    this.lru = new Int32Array(this.cache ? 2 * INITIAL_ENTRIES : 0);
     this.maxBytes = nonNegative('maxBytes', options.maxBytes ?? 0);
     this.ttl = nonNegative('ttl', options.ttl ?? 0);
     if (mode === 'store' && (this.maxBytes !== 0 || this.ttl !== 0)) {
@@ -176,10 +201,12 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
     this.now = options.now ?? Date.now;
     const name = options.name ?? `zstore${++storeCounter}`;
     this.registry = options.shrinkers === undefined ? defaultShrinkers : options.shrinkers;
+    const profile = options.profile ?? 'default';
     this.pool = createPool({
       name,
       pageSize: options.pageSize,
-      profile: options.profile ?? 'default',
+      profile,
+      maxPagesPerZspage: options.maxPagesPerZspage ?? (profile === 'default' ? 16 : undefined),
       memLimit: options.memLimit,
       shrinkers: this.registry,
     });
@@ -205,7 +232,7 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
   get(key: K): ZStoreValue | undefined {
     const e = this.find(key, 'get');
     if (e < 0) return undefined;
-    if (this.mode === 'cache') {
+    if (this.cache) {
       if (this.expired(e)) {
         this.evict(e, 'expired');
         return undefined;
@@ -219,7 +246,7 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
   has(key: K): boolean {
     const e = this.find(key, 'has');
     if (e < 0) return false;
-    if (this.mode === 'cache' && this.expired(e)) {
+    if (this.cache && this.expired(e)) {
       this.evict(e, 'expired');
       return false;
     }
@@ -273,28 +300,30 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
       }
     }
     // Store the payload first: if that fails, the old value is untouched.
-    const { handle, storedBytes, multi } = this.storePayload(payload);
+    const handle = this.storePayload(payload);
+    const multi = payload.length > this.pool.maxAllocSize;
     let e = this.find(key, 'set');
     if (e >= 0) {
       this.releasePayload(e);
-      this.logical -= this.eLen[e];
-      if (this.mode === 'cache') this.touch(e);
+      this.logical -= this.ri[e * REC_I32 + R_LEN];
+      if (this.cache) this.touch(e);
     } else {
       e = this.newEntry(key);
     }
-    this.eHandle[e] = handle;
-    this.eLen[e] = len;
-    this.eStored[e] = storedBytes;
-    this.eExpires[e] = ttl > 0 ? this.now() + ttl : 0;
-    let f = (this.eFlags[e] & (LIVE | NUMKEY)) | LIVE;
+    const ri = this.ri;
+    const b = e * REC_I32;
+    this.rf[e * REC_F64 + R_HANDLE] = handle;
+    ri[b + R_LEN] = len;
+    if (this.cache) this.eExpires[e] = ttl > 0 ? this.now() + ttl : 0;
+    let f = (ri[b + R_FLAGS] & ~(COMPRESSED | STRING | MULTI)) | LIVE;
     if (compressed) f |= COMPRESSED;
     if (isString) f |= STRING;
     if (multi) f |= MULTI;
-    this.eFlags[e] = f;
+    ri[b + R_FLAGS] = f;
     this.logical += len;
-    this.stored += storedBytes;
+    this.stored += this.storedBytes;
     if (compressed) this.compressedEntries++;
-    if (this.mode === 'cache' && this.maxBytes > 0) this.enforceMaxBytes();
+    if (this.cache && this.maxBytes > 0) this.enforceMaxBytes();
     return this;
   }
 
@@ -310,7 +339,7 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
   clear(): void {
     if (this.destroyed) throw destroyedError('clear');
     for (let e = this.oHead; e >= 0; ) {
-      const n = this.oNext[e];
+      const n = this.ri[e * REC_I32 + R_ONEXT];
       this.removeEntry(e);
       e = n;
     }
@@ -319,9 +348,10 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
   /** Evicts every expired entry now (cache); returns how many. */
   purgeExpired(): number {
     if (this.destroyed) throw destroyedError('purgeExpired');
+    if (!this.cache) return 0;
     let n = 0;
     for (let e = this.lTail; e >= 0; ) {
-      const p = this.lPrev[e];
+      const p = this.lru[2 * e];
       if (this.expired(e)) {
         this.evict(e, 'expired');
         n++;
@@ -331,19 +361,22 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
     return n;
   }
 
-  /** Entries in insertion order. Entries added during the iteration are not visited. */
+  /**
+   * Entries in insertion order. Entries added during the iteration are not visited; entries
+   * deleted before they are reached are skipped.
+   */
   *entries(): IterableIterator<[K, ZStoreValue]> {
-    for (const e of this.snapshot()) yield [this.keyOf(e), this.readValue(e)];
+    for (const e of this.visit()) yield [this.keyOf(e), this.readValue(e)];
   }
 
   /** Keys in insertion order. */
   *keys(): IterableIterator<K> {
-    for (const e of this.snapshot()) yield this.keyOf(e);
+    for (const e of this.visit()) yield this.keyOf(e);
   }
 
   /** Values in insertion order (copies). */
   *values(): IterableIterator<ZStoreValue> {
-    for (const e of this.snapshot()) yield this.readValue(e);
+    for (const e of this.visit()) yield this.readValue(e);
   }
 
   /** Same as {@link entries}. */
@@ -353,18 +386,13 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
 
   /** Calls `fn(value, key, store)` for every entry in insertion order. */
   forEach(fn: (value: ZStoreValue, key: K, store: this) => void, thisArg?: unknown): void {
-    for (const e of this.snapshot()) fn.call(thisArg, this.readValue(e), this.keyOf(e), this);
+    for (const e of this.visit()) fn.call(thisArg, this.readValue(e), this.keyOf(e), this);
   }
 
   /** Current figures. */
   stats(): ZStoreStats {
     const p = this.pool.stats({ classes: false });
-    const meta =
-      this.eHandle.byteLength * 5 +
-      this.eFlags.byteLength +
-      this.eGen.byteLength +
-      this.oPrev.byteLength * 4 +
-      this.numKeys.bytes;
+    const meta = this.rf.byteLength + this.eExpires.byteLength + this.lru.byteLength + this.numKeys.bytes;
     return {
       entries: this.live,
       logical_bytes: this.logical,
@@ -409,28 +437,39 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
 
   private find(key: K, op: string): number {
     if (this.destroyed) throw destroyedError(op);
-    if (typeof key === 'number') return this.numKeys.get(key);
+    if (typeof key === 'number') return this.numKeys.get(key, this.rf);
     if (typeof key === 'string') return this.strKeys.get(key) ?? -1;
     throw badKey(key, op);
   }
 
   private keyOf(e: number): K {
-    return (this.eFlags[e] & NUMKEY ? this.eNumKey[e] : this.eStrKey[e]) as K;
+    return (this.ri[e * REC_I32 + R_FLAGS] & NUMKEY ? this.rf[e * REC_F64 + REC_KEY] : this.eStrKey[e]) as K;
   }
 
-  private snapshot(): number[] {
+  /**
+   * The entries in insertion order as they are now; each is yielded only if it is still live
+   * when reached (a removal bumps the generation above the flags, so a record reused since is
+   * not mistaken for the entry that was there).
+   */
+  private *visit(): Generator<number> {
     if (this.destroyed) throw destroyedError('iterate');
-    const out: number[] = [];
-    const gens: number[] = [];
-    for (let e = this.oHead; e >= 0; e = this.oNext[e]) {
-      out.push(e);
-      gens.push(this.eGen[e]);
+    const ri = this.ri;
+    const snap = new Int32Array(2 * this.live);
+    let n = 0;
+    for (let e = this.oHead; e >= 0; e = ri[e * REC_I32 + R_ONEXT]) {
+      snap[n++] = e;
+      snap[n++] = ri[e * REC_I32 + R_FLAGS];
     }
-    // Skip entries deleted (or reused) while the caller iterates.
-    return out.filter((e, i) => this.eGen[e] === gens[i] && (this.eFlags[e] & LIVE) !== 0);
+    for (let i = 0; i < n; i += 2) {
+      if (this.destroyed) throw destroyedError('iterate');
+      const e = snap[i];
+      const w = this.ri[e * REC_I32 + R_FLAGS];
+      if ((w & LIVE) !== 0 && (w & ~FLAG_BITS) === (snap[i + 1] & ~FLAG_BITS)) yield e;
+    }
   }
 
   private expired(e: number): boolean {
+    if (!this.cache) return false;
     const x = this.eExpires[e];
     return x !== 0 && this.now() >= x;
   }
@@ -443,16 +482,23 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
   }
 
   private readValue(e: number): ZStoreValue {
-    const len = this.eLen[e];
-    const f = this.eFlags[e];
+    const b = e * REC_I32;
+    const len = this.ri[b + R_LEN];
+    const f = this.ri[b + R_FLAGS];
     const out = new Uint8Array(len);
-    const h = this.eHandle[e];
+    const h = this.rf[e * REC_F64 + R_HANDLE];
     if (h !== 0) {
-      const stored = f & MULTI ? this.eStored[e] - 8 * this.chunkCount(e) : this.eStored[e];
-      const raw = f & COMPRESSED ? this.scratchFor(stored) : out;
-      if (f & MULTI) this.readChunks(h, raw, stored);
-      else this.pool.readInto(h, raw);
-      if (f & COMPRESSED) this.codec!.decompress(raw.subarray(0, stored), out);
+      if (f & COMPRESSED) {
+        // A compressed payload is shorter than the value (see `set`).
+        const raw = this.scratchFor(len);
+        const stored = f & MULTI ? this.readChunks(h, raw) : this.pool.readInto(h, raw);
+        this.codec!.decompress(raw.subarray(0, stored), out);
+      } else {
+        const stored = f & MULTI ? this.readChunks(h, out) : this.pool.readInto(h, out);
+        if (stored !== len) {
+          throw new ZsError(ZsErrorCode.CORRUPT, `value holds ${stored} bytes, expected ${len}`);
+        }
+      }
     }
     return f & STRING ? decoder.decode(out) : out;
   }
@@ -462,31 +508,31 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
     return this.cbuf;
   }
 
-  private chunkCount(e: number): number {
-    return this.pool.size(this.eHandle[e]) / 8;
-  }
-
-  private readChunks(index: number, out: Uint8Array, total: number): void {
+  /** Reads the chunks listed by the index object `index` into `out`; returns the bytes read. */
+  private readChunks(index: number, out: Uint8Array): number {
     const pool = this.pool;
     const n = pool.size(index) / 8;
     const idx = this.idxBuf;
     pool.readInto(index, new Uint8Array(idx.buffer, 0, n * 8));
     let off = 0;
     for (let i = 0; i < n; i++) off += pool.readInto(idx[i], out, off);
-    if (off !== total)
-      throw new ZsError(ZsErrorCode.CORRUPT, `chunked value holds ${off} bytes, expected ${total}`);
+    return off;
   }
 
-  /** Writes `payload` into the pool (one object, or chunks + an index); all or nothing. */
-  private storePayload(payload: Uint8Array): { handle: number; storedBytes: number; multi: boolean } {
+  /**
+   * Writes `payload` into the pool (one object, or chunks + an index; all or nothing) and returns
+   * the handle (0 for an empty payload); the bytes held are left in `storedBytes`.
+   */
+  private storePayload(payload: Uint8Array): number {
     const pool = this.pool;
     const len = payload.length;
-    if (len === 0) return { handle: 0, storedBytes: 0, multi: false };
+    this.storedBytes = len;
+    if (len === 0) return 0;
     const max = pool.maxAllocSize;
     if (len <= max) {
       const h = pool.malloc(len);
       pool.write(h, payload);
-      return { handle: h, storedBytes: len, multi: false };
+      return h;
     }
     const n = Math.ceil(len / max);
     if (n > this.maxChunks) {
@@ -511,95 +557,115 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
       for (let i = 0; i < made; i++) pool.free(idx[i]);
       throw e;
     }
-    return { handle: index, storedBytes: len + n * 8, multi: true };
+    this.storedBytes = len + n * 8;
+    return index;
   }
 
   private releasePayload(e: number): void {
-    const h = this.eHandle[e];
+    const h = this.rf[e * REC_F64 + R_HANDLE];
+    const f = this.ri[e * REC_I32 + R_FLAGS];
     if (h !== 0) {
-      if (this.eFlags[e] & MULTI) {
-        const n = this.pool.size(h) / 8;
+      const pool = this.pool;
+      let stored = pool.size(h);
+      if (f & MULTI) {
+        const n = stored / 8;
         const idx = this.idxBuf;
-        this.pool.readInto(h, new Uint8Array(idx.buffer, 0, n * 8));
-        for (let i = 0; i < n; i++) this.pool.free(idx[i]);
+        pool.readInto(h, new Uint8Array(idx.buffer, 0, n * 8));
+        for (let i = 0; i < n; i++) {
+          stored += pool.size(idx[i]);
+          pool.free(idx[i]);
+        }
       }
-      this.pool.free(h);
+      pool.free(h);
+      this.stored -= stored;
     }
-    this.stored -= this.eStored[e];
-    if (this.eFlags[e] & COMPRESSED) this.compressedEntries--;
-    this.eHandle[e] = 0;
-    this.eStored[e] = 0;
+    if (f & COMPRESSED) this.compressedEntries--;
+    this.rf[e * REC_F64 + R_HANDLE] = 0;
   }
 
   private newEntry(key: K): number {
     let e = this.freeEntry;
     if (e >= 0) {
-      this.freeEntry = this.oNext[e];
+      this.freeEntry = this.ri[e * REC_I32 + R_ONEXT];
     } else {
       e = this.entryCount++;
-      if (e === this.eHandle.length) this.growEntries();
+      if (e === this.capacity) this.growEntries();
     }
-    this.eGen[e]++;
+    const ri = this.ri;
+    const b = e * REC_I32;
     if (typeof key === 'number') {
-      this.eFlags[e] = NUMKEY;
-      this.eNumKey[e] = key;
-      this.eStrKey[e] = undefined;
-      this.numKeys.set(key, e);
+      ri[b + R_FLAGS] = (ri[b + R_FLAGS] & ~FLAG_BITS) | NUMKEY;
+      const k = key === 0 ? 0 : key; // -0 is stored as +0, as Map does
+      this.rf[e * REC_F64 + REC_KEY] = k;
+      this.numKeys.add(k, e, this.rf);
     } else {
-      this.eFlags[e] = 0;
+      ri[b + R_FLAGS] &= ~FLAG_BITS;
       this.eStrKey[e] = key as string;
       this.strKeys.set(key as string, e);
     }
     // Insertion order: at the tail.
-    this.oPrev[e] = this.oTail;
-    this.oNext[e] = -1;
-    if (this.oTail >= 0) this.oNext[this.oTail] = e;
+    ri[b + R_OPREV] = this.oTail;
+    ri[b + R_ONEXT] = -1;
+    if (this.oTail >= 0) ri[this.oTail * REC_I32 + R_ONEXT] = e;
     else this.oHead = e;
     this.oTail = e;
-    // LRU: most recent first.
-    this.lPrev[e] = -1;
-    this.lNext[e] = this.lHead;
-    if (this.lHead >= 0) this.lPrev[this.lHead] = e;
-    else this.lTail = e;
-    this.lHead = e;
+    if (this.cache) {
+      // LRU: most recent first.
+      const lru = this.lru;
+      lru[2 * e] = -1;
+      lru[2 * e + 1] = this.lHead;
+      if (this.lHead >= 0) lru[2 * this.lHead] = e;
+      else this.lTail = e;
+      this.lHead = e;
+    }
     this.live++;
     return e;
   }
 
   private touch(e: number): void {
     if (this.lHead === e) return;
-    const p = this.lPrev[e];
-    const n = this.lNext[e];
-    if (p >= 0) this.lNext[p] = n;
-    if (n >= 0) this.lPrev[n] = p;
+    const lru = this.lru;
+    const p = lru[2 * e];
+    const n = lru[2 * e + 1];
+    if (p >= 0) lru[2 * p + 1] = n;
+    if (n >= 0) lru[2 * n] = p;
     else this.lTail = p;
-    this.lPrev[e] = -1;
-    this.lNext[e] = this.lHead;
-    this.lPrev[this.lHead] = e;
+    lru[2 * e] = -1;
+    lru[2 * e + 1] = this.lHead;
+    lru[2 * this.lHead] = e;
     this.lHead = e;
   }
 
   private removeEntry(e: number): void {
     this.releasePayload(e);
-    this.logical -= this.eLen[e];
-    if (this.eFlags[e] & NUMKEY) this.numKeys.delete(this.eNumKey[e]);
-    else this.strKeys.delete(this.eStrKey[e] as string);
-    this.eStrKey[e] = undefined;
-    const p = this.oPrev[e];
-    const n = this.oNext[e];
-    if (p >= 0) this.oNext[p] = n;
+    const ri = this.ri;
+    const b = e * REC_I32;
+    this.logical -= ri[b + R_LEN];
+    if (ri[b + R_FLAGS] & NUMKEY) {
+      this.numKeys.delete(this.rf[e * REC_F64 + REC_KEY], this.rf);
+    } else {
+      this.strKeys.delete(this.eStrKey[e] as string);
+      this.eStrKey[e] = undefined;
+    }
+    const p = ri[b + R_OPREV];
+    const n = ri[b + R_ONEXT];
+    if (p >= 0) ri[p * REC_I32 + R_ONEXT] = n;
     else this.oHead = n;
-    if (n >= 0) this.oPrev[n] = p;
+    if (n >= 0) ri[n * REC_I32 + R_OPREV] = p;
     else this.oTail = p;
-    const lp = this.lPrev[e];
-    const ln = this.lNext[e];
-    if (lp >= 0) this.lNext[lp] = ln;
-    else this.lHead = ln;
-    if (ln >= 0) this.lPrev[ln] = lp;
-    else this.lTail = lp;
-    this.eFlags[e] = 0;
-    this.eGen[e]++;
-    this.oNext[e] = this.freeEntry;
+    if (this.cache) {
+      const lru = this.lru;
+      const lp = lru[2 * e];
+      const ln = lru[2 * e + 1];
+      if (lp >= 0) lru[2 * lp + 1] = ln;
+      else this.lHead = ln;
+      if (ln >= 0) lru[2 * ln] = lp;
+      else this.lTail = lp;
+    }
+    // Flags cleared, generation bumped (it wraps after 2^24 reuses).
+    ri[b + R_FLAGS] = ((ri[b + R_FLAGS] & ~FLAG_BITS) + GEN_ONE) | 0;
+    ri[b + R_LEN] = 0;
+    ri[b + R_ONEXT] = this.freeEntry;
     this.freeEntry = e;
     this.live--;
   }
@@ -625,33 +691,22 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
     }
   }
 
+  /** Doubles the records (and the cache arrays); the entries keep their numbers. */
   private growEntries(): void {
-    const n = this.eHandle.length * 2;
-    const f64 = (a: Float64Array) => {
-      const b = new Float64Array(n);
-      b.set(a);
-      return b;
-    };
-    const i32 = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
-    this.eHandle = f64(this.eHandle);
-    this.eLen = f64(this.eLen);
-    this.eStored = f64(this.eStored);
-    this.eExpires = f64(this.eExpires);
-    this.eNumKey = f64(this.eNumKey);
-    this.oPrev = i32(this.oPrev);
-    this.oNext = i32(this.oNext);
-    this.lPrev = i32(this.lPrev);
-    this.lNext = i32(this.lNext);
-    const fl = new Uint8Array(n);
-    fl.set(this.eFlags);
-    this.eFlags = fl;
-    const g = new Uint32Array(n);
-    g.set(this.eGen);
-    this.eGen = g;
+    const n = this.capacity * 2;
+    const rf = new Float64Array(n * REC_F64);
+    rf.set(this.rf);
+    this.rf = rf;
+    this.ri = new Int32Array(rf.buffer);
+    if (this.cache) {
+      const x = new Float64Array(n);
+      x.set(this.eExpires);
+      this.eExpires = x;
+      const l = new Int32Array(2 * n);
+      l.set(this.lru);
+      this.lru = l;
+    }
+    this.capacity = n;
   }
 }
 

@@ -1,10 +1,12 @@
 // ZStore against a plain Map (model-based, with compaction and shrinker passes in between), the
 // cache mode (LRU, maxBytes, TTL with a fake clock, eviction under pressure), refused writes that
-// keep old values, and the number-key hash table against a Map.
+// keep old values, iteration while entries are deleted and reused, metadata per entry, the pool's
+// zspage length, and the number-key tables against a Map.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { NumberKeyTable, ShrinkerRegistry, ZStore, type ZStoreValue } from '../../src/index.js';
+import { EntryIndex, REC_F64, REC_KEY } from '../../src/store/entry-index.js';
 import { flakyCodec, zeroTailCodec } from '../helpers/codecs.js';
 
 const keyArb = fc.oneof(
@@ -234,6 +236,95 @@ describe('ZStore', () => {
     assert.deepEqual(evicted.slice(0, 3), [1, 3, 5]);
     s.destroy();
     assert.equal(reg.list().length, 0);
+  });
+});
+
+describe('ZStore entries', () => {
+  it('iteration skips entries deleted during it, and does not visit their reused records', () => {
+    const s = new ZStore<number>({ shrinkers: null });
+    for (let i = 0; i < 5; i++) s.set(i, new Uint8Array([i]));
+    const seen: number[] = [];
+    for (const [k] of s) {
+      seen.push(k);
+      if (k === 1) {
+        s.delete(2);
+        s.set(9, new Uint8Array([9])); // takes entry 2's record
+        s.set(3, new Uint8Array([33])); // a new value for a key not yet visited
+      }
+    }
+    assert.deepEqual(seen, [0, 1, 3, 4]);
+    assert.deepEqual([...s.keys()], [0, 1, 3, 4, 9]);
+    assert.deepEqual(s.get(3), new Uint8Array([33]));
+    s.destroy();
+  });
+
+  it('a store keeps 32 bytes of record and a 4-byte index slot per entry; a cache 16 more', () => {
+    const n = 10000;
+    const st = new ZStore<number>({ shrinkers: null });
+    const ca = new ZStore<number>({ mode: 'cache', shrinkers: null });
+    const v = new Uint8Array(8);
+    for (let i = 0; i < n; i++) {
+      st.set(i * 7, v);
+      ca.set(i * 7, v);
+    }
+    // Records for 16384 entries (doubling from 64), index of 16384 slots (load ≤ 0.7).
+    assert.equal(st.stats().metadata_bytes, 16384 * 32 + 16384 * 4);
+    assert.equal(ca.stats().metadata_bytes, 16384 * (32 + 16) + 16384 * 4);
+    for (let i = 0; i < n; i += 2) st.delete(i * 7);
+    for (let i = 0; i < n; i++) assert.equal(st.has(i * 7), i % 2 === 1);
+    st.destroy();
+    ca.destroy();
+  });
+
+  it('its pool uses zspages of up to 16 pages in the default profile; the option and kernel profiles rule', () => {
+    const a = new ZStore({ shrinkers: null });
+    assert.equal(a.pool.classTable.maxPagesPerZspage, 16);
+    const b = new ZStore({ shrinkers: null, maxPagesPerZspage: 8 });
+    assert.equal(b.pool.classTable.maxPagesPerZspage, 8);
+    const c = new ZStore({ shrinkers: null, profile: 'linux-6.12' });
+    assert.equal(c.pool.classTable.maxPagesPerZspage, 8);
+    assert.throws(() => new ZStore({ shrinkers: null, maxPagesPerZspage: 32 }), {
+      code: 'ERR_ZS_BAD_ARGUMENT',
+    });
+    for (const s of [a, b, c]) s.destroy();
+  });
+});
+
+describe('EntryIndex', () => {
+  it('agrees with a Map (SameValueZero keys read from the records), through growth and tombstones', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.boolean(),
+            fc.oneof(fc.integer({ min: -300, max: 300 }), fc.double(), fc.constantFrom(0, -0, Number.NaN)),
+          ),
+          { maxLength: 600, size: 'max' },
+        ),
+        (ops) => {
+          const idx = new EntryIndex(4);
+          const rec = new Float64Array(700 * REC_F64);
+          const m = new Map<number, number>();
+          let next = 0;
+          for (const [add, k] of ops) {
+            if (add) {
+              if (m.has(k)) continue; // the store adds absent keys only
+              const e = next++;
+              rec[e * REC_F64 + REC_KEY] = k === 0 ? 0 : k;
+              idx.add(k, e, rec);
+              m.set(k, e);
+            } else {
+              assert.equal(idx.delete(k, rec), m.has(k) ? m.get(k) : -1);
+              m.delete(k);
+            }
+            assert.equal(idx.size, m.size);
+          }
+          for (const [k, e] of m) assert.equal(idx.get(k, rec), e);
+          assert.equal(idx.get(0.123456789, rec), m.get(0.123456789) ?? -1);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });
 
