@@ -123,7 +123,6 @@ export {
   type ShrinkControl,
   type Shrinker,
 } from './shrinker/shrinker.js';
-export { NumberKeyTable } from './store/number-key-table.js';
 export {
   createStore,
   type EvictReason,

@@ -119,6 +119,24 @@ const ascending = (from: number, to: number): number[] => {
   return out;
 };
 
+/** 6.4+ rules (checked against Debian's 6.12 with `CONFIG_ZSMALLOC_CHAIN_SIZE=8`). */
+const LINUX_6_12: Profile = {
+  name: 'linux-6.12',
+  classRule: 'chain',
+  maxPagesPerZspage: 8,
+  handleBytes: 8,
+  fullnessNames: RATIO_NAMES,
+  allocOrder: descending(RATIO_99, RATIO_0),
+  sourceOrder: ascending(RATIO_10, RATIO_99),
+  targetOrder: descending(RATIO_99, RATIO_10),
+  insert: InsertRule.Head,
+  compact: CompactRule.DestinationOuter,
+  fullness: ratioFullness,
+  emptyGroup: RATIO_0,
+  tooBigErrno: -28,
+  cumulativeCompactReturn: false,
+};
+
 const PROFILES: Record<ProfileName, Profile> = {
   'linux-4.3': {
     name: 'linux-4.3',
@@ -154,40 +172,10 @@ const PROFILES: Record<ProfileName, Profile> = {
     tooBigErrno: -22,
     cumulativeCompactReturn: false,
   },
-  'linux-6.12': {
-    name: 'linux-6.12',
-    classRule: 'chain',
-    maxPagesPerZspage: 8,
-    handleBytes: 8,
-    fullnessNames: RATIO_NAMES,
-    allocOrder: descending(RATIO_99, RATIO_0),
-    sourceOrder: ascending(RATIO_10, RATIO_99),
-    targetOrder: descending(RATIO_99, RATIO_10),
-    insert: InsertRule.Head,
-    compact: CompactRule.DestinationOuter,
-    fullness: ratioFullness,
-    emptyGroup: RATIO_0,
-    tooBigErrno: -28,
-    cumulativeCompactReturn: false,
-  },
+  'linux-6.12': LINUX_6_12,
   // Ours: the 6.12 algorithms (fine-grained groups, destination-outer compaction that never moves
   // an object twice) with the handle kept out of band, so no object pays 8 bytes of header.
-  default: {
-    name: 'default',
-    classRule: 'chain',
-    maxPagesPerZspage: 8,
-    handleBytes: 0,
-    fullnessNames: RATIO_NAMES,
-    allocOrder: descending(RATIO_99, RATIO_0),
-    sourceOrder: ascending(RATIO_10, RATIO_99),
-    targetOrder: descending(RATIO_99, RATIO_10),
-    insert: InsertRule.Head,
-    compact: CompactRule.DestinationOuter,
-    fullness: ratioFullness,
-    emptyGroup: RATIO_0,
-    tooBigErrno: -28,
-    cumulativeCompactReturn: false,
-  },
+  default: { ...LINUX_6_12, name: 'default', handleBytes: 0 },
 };
 
 /** Every profile name, kernel ones first. */

@@ -15,7 +15,7 @@ import { ZsError, ZsErrorCode } from '../errors.js';
 import { ZsPool } from '../pool/pool.js';
 import type { ClassStats } from '../pool/pool-stats.js';
 import type { ProfileName } from '../pool/profiles.js';
-import { ShrinkerRegistry } from '../shrinker/registry.js';
+import { type ReclaimResult, ShrinkerRegistry } from '../shrinker/registry.js';
 
 /** Options of a {@link TraceReplayer}. */
 export interface ReplayOptions {
@@ -251,41 +251,34 @@ export class TraceReplayer {
         return;
       }
       case 'd': {
-        const label = parts.slice(1).join(' ');
-        const before = this.quick();
-        const r = this.shrinkers.shrinkAll();
-        this.events.push({
-          kind: 'd',
-          line: n,
-          label,
-          t_ms: this.ms(),
-          before,
-          shrink: { freed: r.freed, freed_bytes: r.freedBytes, passes: r.passes, duration_ms: r.durationMs },
-          pool: this.snapshot(label),
-        });
+        this.shrinkEvent('d', n, parts.slice(1).join(' '), () => this.shrinkers.shrinkAll());
         return;
       }
       case 'p': {
         if (parts.length < 2) throw bad(n, 'expected "p MB|auto[±N] [LABEL]"', text);
         if (!/^(\d+|auto([+-]\d+)?)$/.test(parts[1])) throw bad(n, `bad pressure amount ${parts[1]}`, text);
-        const label = parts.slice(2).join(' ');
-        const before = this.quick();
         // The VM's memory hog drove the kernel's reclaim down to priority 0; so do we.
-        const r = this.shrinkers.reclaim({ minPriority: 0 });
-        this.events.push({
-          kind: 'p',
-          line: n,
-          label,
-          t_ms: this.ms(),
-          before,
-          shrink: { freed: r.freed, freed_bytes: r.freedBytes, passes: r.passes, duration_ms: r.durationMs },
-          pool: this.snapshot(label),
-        });
+        this.shrinkEvent('p', n, parts.slice(2).join(' '), () => this.shrinkers.reclaim({ minPriority: 0 }));
         return;
       }
       default:
         throw bad(n, `unknown command ${JSON.stringify(cmd)}`, text);
     }
+  }
+
+  /** Runs a shrinker pass (`d` or `p`) and records it with the state before and after. */
+  private shrinkEvent(kind: 'd' | 'p', line: number, label: string, run: () => ReclaimResult): void {
+    const before = this.quick();
+    const r = run();
+    this.events.push({
+      kind,
+      line,
+      label,
+      t_ms: this.ms(),
+      before,
+      shrink: { freed: r.freed, freed_bytes: r.freedBytes, passes: r.passes, duration_ms: r.durationMs },
+      pool: this.snapshot(label),
+    });
   }
 
   /** Ends the replay: returns the result and destroys the pool. */

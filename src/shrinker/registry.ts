@@ -299,99 +299,53 @@ export class ShrinkerRegistry {
 
   /** `do_shrink_slab` for one shrinker; null when `count` found nothing to do. */
   private doShrink(s: Shrinker, priority: number): ShrinkEvent | null {
-    const t0 = this.now();
-    const sc = this.sc;
-    sc.priority = priority;
-    const freeable = s.count(sc);
-    if (freeable === 0 || freeable === SHRINK_EMPTY || !(freeable > 0)) return null;
-    const nr = this.deferred.get(s) ?? 0;
-    this.deferred.set(s, 0);
-    const { delta, totalScan: total } = shrinkTarget(freeable, nr, priority, s.seeks);
-    const batch = s.batch > 0 ? s.batch : SHRINK_BATCH;
-    let totalScan = total;
-    let freed = 0;
-    let scanned = 0;
-    let calls = 0;
-    let stopped = false;
-    while (totalScan >= batch || totalScan >= freeable) {
-      const n = totalScan < batch ? totalScan : batch;
-      sc.nrToScan = n;
-      sc.nrScanned = n;
-      sc.priority = priority;
-      const ret = s.scan(sc);
-      calls++;
-      if (ret === SHRINK_STOP) {
-        stopped = true;
-        break;
-      }
-      freed += ret;
-      totalScan -= sc.nrScanned;
-      scanned += sc.nrScanned;
+    const pass = this.begin(s, priority);
+    if (pass === null) return null;
+    while (pass.next() && pass.record(s.scan(pass.sc))) {
+      // each batch is one scan call
     }
-    return this.finish(s, priority, freeable, nr, delta, total, scanned, freed, calls, stopped, t0);
+    return this.finish(s, pass);
   }
 
+  /** {@link doShrink} with the shrinker's `scanAsync` when it has one. */
   private async doShrinkAsync(s: Shrinker, priority: number): Promise<ShrinkEvent | null> {
     if (!s.scanAsync) return this.doShrink(s, priority);
+    const pass = this.begin(s, priority);
+    if (pass === null) return null;
+    while (pass.next() && pass.record(await s.scanAsync(pass.sc))) {
+      // each batch is one scan call
+    }
+    return this.finish(s, pass);
+  }
+
+  /** Counts and sets the pass's work; null when there is nothing to do. */
+  private begin(s: Shrinker, priority: number): ShrinkPass | null {
     const t0 = this.now();
     const sc: ShrinkControl = { nrToScan: 0, nrScanned: 0, priority };
     const freeable = s.count(sc);
     if (freeable === 0 || freeable === SHRINK_EMPTY || !(freeable > 0)) return null;
     const nr = this.deferred.get(s) ?? 0;
     this.deferred.set(s, 0);
-    const { delta, totalScan: total } = shrinkTarget(freeable, nr, priority, s.seeks);
-    const batch = s.batch > 0 ? s.batch : SHRINK_BATCH;
-    let totalScan = total;
-    let freed = 0;
-    let scanned = 0;
-    let calls = 0;
-    let stopped = false;
-    while (totalScan >= batch || totalScan >= freeable) {
-      const n = totalScan < batch ? totalScan : batch;
-      sc.nrToScan = n;
-      sc.nrScanned = n;
-      const ret = await s.scanAsync(sc);
-      calls++;
-      if (ret === SHRINK_STOP) {
-        stopped = true;
-        break;
-      }
-      freed += ret;
-      totalScan -= sc.nrScanned;
-      scanned += sc.nrScanned;
-    }
-    return this.finish(s, priority, freeable, nr, delta, total, scanned, freed, calls, stopped, t0);
+    return new ShrinkPass(sc, freeable, nr, s.seeks, s.batch, t0);
   }
 
-  private finish(
-    s: Shrinker,
-    priority: number,
-    freeable: number,
-    nr: number,
-    delta: number,
-    totalScan: number,
-    scanned: number,
-    freed: number,
-    scanCalls: number,
-    stopped: boolean,
-    t0: number,
-  ): ShrinkEvent {
-    const deferredOut = nextDeferred(freeable, nr, delta, scanned);
+  private finish(s: Shrinker, p: ShrinkPass): ShrinkEvent {
+    const deferredOut = nextDeferred(p.freeable, p.nr, p.delta, p.scanned);
     if (this.deferred.has(s)) this.deferred.set(s, (this.deferred.get(s) ?? 0) + deferredOut);
     const ev: ShrinkEvent = {
       shrinker: s.name,
-      priority,
-      counted: freeable,
-      deferredIn: nr,
-      delta,
-      totalScan,
-      scanned,
-      freed,
-      freedBytes: freed * s.unitBytes,
-      scanCalls,
-      stopped,
+      priority: p.sc.priority,
+      counted: p.freeable,
+      deferredIn: p.nr,
+      delta: p.delta,
+      totalScan: p.total,
+      scanned: p.scanned,
+      freed: p.freed,
+      freedBytes: p.freed * s.unitBytes,
+      scanCalls: p.calls,
+      stopped: p.stopped,
       deferredOut,
-      durationMs: this.now() - t0,
+      durationMs: this.now() - p.t0,
     };
     for (const l of this.listeners.slice()) {
       try {
@@ -401,6 +355,56 @@ export class ShrinkerRegistry {
       }
     }
     return ev;
+  }
+}
+
+/** One `do_shrink_slab` pass in progress: its work, and what the scans did so far. */
+class ShrinkPass {
+  readonly delta: number;
+  readonly total: number;
+  private readonly batch: number;
+  private remaining: number;
+  freed = 0;
+  scanned = 0;
+  calls = 0;
+  stopped = false;
+
+  constructor(
+    readonly sc: ShrinkControl,
+    readonly freeable: number,
+    readonly nr: number,
+    seeks: number,
+    batch: number,
+    readonly t0: number,
+  ) {
+    const w = shrinkTarget(freeable, nr, sc.priority, seeks);
+    this.delta = w.delta;
+    this.total = w.totalScan;
+    this.remaining = w.totalScan;
+    this.batch = batch > 0 ? batch : SHRINK_BATCH;
+  }
+
+  /** Sets up the next batch; false when the pass is done (less than a batch and than `freeable` left). */
+  next(): boolean {
+    const left = this.remaining;
+    if (left < this.batch && left < this.freeable) return false;
+    const n = left < this.batch ? left : this.batch;
+    this.sc.nrToScan = n;
+    this.sc.nrScanned = n;
+    return true;
+  }
+
+  /** Takes a scan's result; false on `SHRINK_STOP`. */
+  record(ret: number): boolean {
+    this.calls++;
+    if (ret === SHRINK_STOP) {
+      this.stopped = true;
+      return false;
+    }
+    this.freed += ret;
+    this.remaining -= this.sc.nrScanned;
+    this.scanned += this.sc.nrScanned;
+    return true;
   }
 }
 

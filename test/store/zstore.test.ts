@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { NumberKeyTable, ShrinkerRegistry, ZStore, type ZStoreValue } from '../../src/index.js';
+import { ShrinkerRegistry, ZStore, type ZStoreValue } from '../../src/index.js';
 import { EntryIndex, REC_F64, REC_KEY } from '../../src/store/entry-index.js';
 import { flakyCodec, zeroTailCodec } from '../helpers/codecs.js';
 
@@ -321,39 +321,6 @@ describe('EntryIndex', () => {
           }
           for (const [k, e] of m) assert.equal(idx.get(k, rec), e);
           assert.equal(idx.get(0.123456789, rec), m.get(0.123456789) ?? -1);
-        },
-      ),
-      { numRuns: 200 },
-    );
-  });
-});
-
-describe('NumberKeyTable', () => {
-  it('agrees with a Map (SameValueZero keys), through growth and tombstones', () => {
-    fc.assert(
-      fc.property(
-        fc.array(
-          fc.tuple(
-            fc.boolean(),
-            fc.oneof(fc.integer({ min: -300, max: 300 }), fc.double(), fc.constantFrom(0, -0, Number.NaN)),
-            fc.nat(),
-          ),
-          { maxLength: 600, size: 'max' },
-        ),
-        (ops) => {
-          const t = new NumberKeyTable(4);
-          const m = new Map<number, number>();
-          for (const [add, k, v] of ops) {
-            if (add) {
-              t.set(k, v % 1000000);
-              m.set(k, v % 1000000);
-            } else {
-              assert.equal(t.delete(k), m.has(k) ? m.get(k) : -1);
-              m.delete(k);
-            }
-            assert.equal(t.size, m.size);
-          }
-          for (const [k, v] of m) assert.equal(t.get(k), v);
         },
       ),
       { numRuns: 200 },
