@@ -131,6 +131,93 @@ export class FreeRunTree {
     }
   }
 
+  /**
+   * Marks many runs free at once: `starts[i]`, `lengths[i]` for `i < count`. Each dirty node is
+   * recomputed once, level by level, instead of once per run — the cost of freeing the many
+   * zspages one compaction empties.
+   */
+  setManyFree(starts: Int32Array, lengths: Int32Array, count: number): void {
+    if (count === 0) return;
+    const cap = this.capacity;
+    let leaves = 0;
+    for (let i = 0; i < count; i++) leaves += lengths[i];
+    if (leaves * 16 > cap) {
+      // Many runs: mark the leaves and recompute every internal node once, bottom-up (inlined:
+      // a call per node or per run costs more than the work).
+      const best = this.best;
+      const pre = this.pre;
+      const suf = this.suf;
+      for (let i = 0; i < count; i++) {
+        for (let p = starts[i] + cap, e = p + lengths[i]; p < e; p++) {
+          best[p] = 1;
+          pre[p] = 1;
+          suf[p] = 1;
+        }
+      }
+      const seg = this.segment;
+      let width = 2;
+      for (let level = cap >> 1; level >= 1; level >>= 1) {
+        const half = width >> 1;
+        const joins = width <= seg;
+        for (let node = level, end = 2 * level; node < end; node++) {
+          const l = 2 * node;
+          const r = l + 1;
+          const lb = best[l];
+          const rb = best[r];
+          let b = lb > rb ? lb : rb;
+          if (joins) {
+            const cross = suf[l] + pre[r];
+            if (cross > b) b = cross;
+            pre[node] = pre[l] === half ? half + pre[r] : pre[l];
+            suf[node] = suf[r] === half ? half + suf[l] : suf[r];
+          } else {
+            pre[node] = pre[l];
+            suf[node] = suf[r];
+          }
+          best[node] = b;
+        }
+        width *= 2;
+      }
+      return;
+    }
+    // Sort the runs by address: packed as start · 2^21 + length (lengths < 2^21).
+    const keys = new Float64Array(count);
+    for (let i = 0; i < count; i++) keys[i] = starts[i] * 2097152 + lengths[i];
+    keys.sort();
+    let nodes = new Int32Array(leaves);
+    let n = 0;
+    const best = this.best;
+    const pre = this.pre;
+    const suf = this.suf;
+    for (let i = 0; i < count; i++) {
+      const k = keys[i];
+      const start = Math.floor(k / 2097152);
+      const len = k - start * 2097152;
+      for (let p = start + cap, e = start + len + cap; p < e; p++) {
+        best[p] = 1;
+        pre[p] = 1;
+        suf[p] = 1;
+        const parent = p >> 1;
+        if (n === 0 || nodes[n - 1] !== parent) nodes[n++] = parent;
+      }
+    }
+    let width = 2;
+    while (n > 0) {
+      const next = nodes;
+      let m = 0;
+      for (let i = 0; i < n; i++) {
+        const node = nodes[i];
+        if (node >= 1 && this.pull(node, width)) {
+          const parent = node >> 1;
+          if (parent >= 1 && (m === 0 || next[m - 1] !== parent)) next[m++] = parent;
+        }
+      }
+      nodes = next;
+      n = m;
+      width *= 2;
+    }
+  }
+
   /** True when page `p` is free. */
   isFree(p: number): boolean {
     return p >= this.capacity || this.best[this.capacity + p] === 1;

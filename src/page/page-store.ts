@@ -138,6 +138,14 @@ export class PageStore {
    */
   private readonly oneCache = new Int32Array(ONE_CACHE);
   private oneCount = 0;
+  /**
+   * While a compaction runs it frees many zspages and allocates none: their runs are queued here
+   * and handed to the tree in one bulk update (`FreeRunTree.setManyFree`) before anything reads it.
+   */
+  private deferring = false;
+  private pendStart = new Int32Array(256);
+  private pendLen = new Int32Array(256);
+  private pendCount = 0;
   private destroyed = false;
   private bytesReturned = 0;
   private runsRelocated = 0;
@@ -200,6 +208,7 @@ export class PageStore {
    */
   allocRun(n: number, owner: number): number {
     if (this.maxPages > 0 && this.pagesUsed + n > this.maxPages) return -1;
+    if (this.pendCount > 0) this.flushPending();
     if (n === 1 && this.oneCount > 0) {
       // The most recently freed single page: no tree work (see `oneCache`).
       const p = this.oneCache[--this.oneCount];
@@ -233,6 +242,22 @@ export class PageStore {
       this.oneCache[this.oneCount++] = start;
       this.pageOwner[start] = -1;
       this.pagesUsed--;
+      this.changes++;
+      return;
+    }
+    if (this.deferring) {
+      if (this.pendCount === this.pendStart.length) {
+        const s2 = new Int32Array(this.pendCount * 2);
+        s2.set(this.pendStart);
+        this.pendStart = s2;
+        const l2 = new Int32Array(this.pendCount * 2);
+        l2.set(this.pendLen);
+        this.pendLen = l2;
+      }
+      this.pendStart[this.pendCount] = start;
+      this.pendLen[this.pendCount++] = n;
+      this.pageOwner.fill(-1, start, start + n);
+      this.pagesUsed -= n;
       this.changes++;
       return;
     }
@@ -430,8 +455,30 @@ export class PageStore {
     return committed;
   }
 
+  /**
+   * Queues the frees of runs (instead of updating the free-run tree at once) until
+   * {@link endBatchFree}; for a compaction, which empties many zspages and allocates none.
+   */
+  beginBatchFree(): void {
+    this.deferring = true;
+  }
+
+  /** Ends {@link beginBatchFree}: the queued runs go to the tree in one bulk update. */
+  endBatchFree(): void {
+    this.deferring = false;
+    this.flushPending();
+  }
+
+  private flushPending(): void {
+    const n = this.pendCount;
+    if (n === 0) return;
+    this.pendCount = 0;
+    this.tree.setManyFree(this.pendStart, this.pendLen, n);
+  }
+
   /** Hands the cached free single pages back to the tree (they become findable and cuttable). */
   private flushOneCache(): void {
+    this.flushPending();
     const n = this.oneCount;
     if (n === 0) return;
     this.oneCount = 0;

@@ -18,9 +18,9 @@
  *   so malloc/free between slices see ordinary lists.
  */
 
-import type { HandleTable } from './handle-table.js';
+import { H_STRIDE, type HandleTable } from './handle-table.js';
 import { CompactRule, type Profile } from './profiles.js';
-import { Z_ARENA, Z_OFF, Z_SLOTBASE, Z_STRIDE, type ZspageTable } from './zspage-table.js';
+import { Z_ARENA, Z_CLS, Z_OFF, Z_SLOTBASE, Z_STRIDE, type ZspageTable } from './zspage-table.js';
 
 /** What compaction needs from its pool. */
 export interface CompactionHost {
@@ -177,6 +177,7 @@ export class Compactor {
     const zt = this.host.zt;
     const objs = zt.clsObjs[zt.cls(src)];
     const base = zt.m[src * Z_STRIDE + Z_SLOTBASE];
+    this.pair(src, dst);
     for (let s = cursor; s < objs; s++) {
       if (zt.slots[base + s] < 0) continue;
       if (zt.inuse(dst) === objs) return s;
@@ -190,6 +191,7 @@ export class Compactor {
     const zt = this.host.zt;
     const objs = zt.clsObjs[zt.cls(src)];
     const base = zt.m[src * Z_STRIDE + Z_SLOTBASE];
+    this.pair(src, dst);
     for (let s = 0; s < objs; s++) {
       if (zt.slots[base + s] < 0) continue;
       this.moveObject(src, s, dst);
@@ -197,23 +199,43 @@ export class Compactor {
     }
   }
 
-  /** Moves the object in `slot` of `src` into the next free slot of `dst`; its handle follows. */
-  private moveObject(src: number, slot: number, dst: number): void {
-    const { zt, handles, views } = this.host;
+  // What every move between one source and one destination shares, set once by `pair`.
+  private size = 0;
+  private srcBase = 0;
+  private srcOff = 0;
+  private dstOff = 0;
+  private srcView: Uint8Array = new Uint8Array(0);
+  private dstView: Uint8Array = new Uint8Array(0);
+  private sameArena = true;
+
+  private pair(src: number, dst: number): void {
+    const { zt, views } = this.host;
     const m = zt.m;
     const sb = src * Z_STRIDE;
     const db = dst * Z_STRIDE;
-    const h = zt.slots[m[sb + Z_SLOTBASE] + slot];
-    const size = zt.clsSize[zt.cls(src)];
+    this.size = zt.clsSize[m[sb + Z_CLS]];
+    this.srcBase = m[sb + Z_SLOTBASE];
+    this.srcOff = m[sb + Z_OFF];
+    this.dstOff = m[db + Z_OFF];
+    this.srcView = views[m[sb + Z_ARENA]];
+    this.dstView = views[m[db + Z_ARENA]];
+    this.sameArena = m[sb + Z_ARENA] === m[db + Z_ARENA];
+  }
+
+  /** Moves the object in `slot` of `src` into the next free slot of `dst`; its handle follows. */
+  private moveObject(src: number, slot: number, dst: number): void {
+    const { zt, handles } = this.host;
+    const h = zt.slots[this.srcBase + slot];
     const to = zt.objMalloc(dst, h);
-    const len = handles.size(h);
-    const from = m[sb + Z_OFF] + slot * size;
-    const dest = m[db + Z_OFF] + to * size;
-    const sa = m[sb + Z_ARENA];
-    const da = m[db + Z_ARENA];
-    if (sa === da) views[sa].copyWithin(dest, from, from + len);
-    else views[da].set(views[sa].subarray(from, from + len), dest);
-    handles.move(h, dst, to);
+    const e = handles.e;
+    const hb = h * H_STRIDE;
+    const len = (e[hb + 2] & 0xffff) + 1;
+    const from = this.srcOff + slot * this.size;
+    const dest = this.dstOff + to * this.size;
+    if (this.sameArena) this.srcView.copyWithin(dest, from, from + len);
+    else this.dstView.set(this.srcView.subarray(from, from + len), dest);
+    e[hb] = dst;
+    e[hb + 1] = (e[hb + 1] & ~0xffff) | to;
     zt.objFree(src, slot);
     this.migrated++;
     this.migratedBytes += len;

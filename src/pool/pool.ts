@@ -433,13 +433,18 @@ export class ZsPool implements CompactionHost {
         return !this.destroyed;
       };
       const classes = this.realClassesDesc;
-      outer: for (let i = 0; i < classes.length; i++) {
-        for (;;) {
-          freed += this.compactor.compactClass(classes[i], sliceStart + sliceMs);
-          if (this.compactor.classDone) break;
-          if (!(await endSlice())) break outer;
+      this.store.beginBatchFree();
+      try {
+        outer: for (let i = 0; i < classes.length; i++) {
+          for (;;) {
+            freed += this.compactor.compactClass(classes[i], sliceStart + sliceMs);
+            if (this.compactor.classDone) break;
+            if (!(await endSlice())) break outer;
+          }
+          if (performance.now() - sliceStart >= sliceMs && !(await endSlice())) break;
         }
-        if (performance.now() - sliceStart >= sliceMs && !(await endSlice())) break;
+      } finally {
+        if (!this.destroyed) this.store.endBatchFree();
       }
       this.pagesCompacted += freed;
       // Give the memory back in steps small enough to check the clock between them: moves of
@@ -559,8 +564,14 @@ export class ZsPool implements CompactionHost {
     let returned = 0;
     try {
       const classes = this.realClassesDesc;
-      for (let i = 0; i < classes.length; i++) {
-        freed += this.compactor.compactClass(classes[i], Number.POSITIVE_INFINITY);
+      // Compaction frees many zspages and allocates none: one bulk update of the free-run tree.
+      this.store.beginBatchFree();
+      try {
+        for (let i = 0; i < classes.length; i++) {
+          freed += this.compactor.compactClass(classes[i], Number.POSITIVE_INFINITY);
+        }
+      } finally {
+        this.store.endBatchFree();
       }
       this.pagesCompacted += freed;
       if (giveBack) {
