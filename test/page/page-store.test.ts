@@ -58,6 +58,51 @@ describe('FreeRunTree', () => {
   });
 });
 
+describe('FreeRunTree.setManyFree', () => {
+  it('frees many runs at once exactly like freeing them one by one (incremental and rebuild paths)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 6 }),
+        fc.array(fc.tuple(fc.nat(250), fc.integer({ min: 1, max: 8 })), { maxLength: 80, size: 'max' }),
+        fc.array(fc.boolean(), { maxLength: 80, size: 'max' }),
+        (segShift, runs, pick) => {
+          const segment = 2 ** segShift;
+          const a = new FreeRunTree(segShift, 256);
+          const b = new FreeRunTree(segShift, 256);
+          const free = new Array<boolean>(256).fill(true);
+          // Mark runs used (within bounds and segments), then free a chosen subset in bulk.
+          const used: [number, number][] = [];
+          for (const [s0, n] of runs) {
+            if (s0 + n > 256 || Math.floor(s0 / segment) !== Math.floor((s0 + n - 1) / segment)) continue;
+            a.set(s0, n, false);
+            b.set(s0, n, false);
+            for (let i = s0; i < s0 + n; i++) free[i] = false;
+            used.push([s0, n]);
+          }
+          const chosen = used.filter((_, i) => pick[i % Math.max(1, pick.length)] ?? true);
+          const starts = Int32Array.from(chosen.map((r) => r[0]));
+          const lens = Int32Array.from(chosen.map((r) => r[1]));
+          a.setManyFree(starts, lens, chosen.length);
+          for (const [s0, n] of chosen) {
+            b.set(s0, n, true);
+            for (let i = s0; i < s0 + n; i++) free[i] = true;
+          }
+          for (let n = 1; n <= segment; n++) {
+            assert.equal(a.findLowest(n), b.findLowest(n));
+            assert.equal(a.findLowest(n), lowestRun(free, n, segment));
+          }
+          for (let p = 0; p < 256; p += 7) {
+            assert.equal(a.findFreeFrom(p), b.findFreeFrom(p));
+            assert.equal(a.findUsedFrom(p), b.findUsedFrom(p));
+          }
+          for (let seg = 0; seg * segment < 256; seg++) assert.equal(a.freeTail(seg), b.freeTail(seg));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 interface Run {
   start: number;
   n: number;
