@@ -112,8 +112,6 @@ export async function benchCompaction(o: BenchOptions): Promise<BenchRow[]> {
   const size = o.quick ? 128 * 2 ** 20 : 2 ** 30;
   const label = o.quick ? '128 MiB' : '1 GiB';
   const rows: BenchRow[] = [];
-  o.log(`compaction: the same copies, replayed on plain buffers (baseline)`);
-  const sameBw = sameCopiesBandwidth(size, 11, o.quick ? 3 : 5);
   o.log(`compaction: filling ${label}`);
   const rss0 = rssBytes();
   const { pool, freed } = fragmentedPool(size, 11);
@@ -139,15 +137,32 @@ export async function benchCompaction(o: BenchOptions): Promise<BenchRow[]> {
   });
 
   o.log('compaction: migrating');
-  const t0 = performance.now();
+  let t0 = performance.now();
   const r = pool.compactSync(false);
-  const tMigrate = performance.now() - t0;
-  const t1 = performance.now();
+  const migrateTimes = [performance.now() - t0];
+  t0 = performance.now();
   const returned = pool.trim();
-  const tGiveBack = performance.now() - t1;
+  const giveBackTimes = [performance.now() - t0];
   const s1 = pool.stats({ classes: false });
   const rssAfter = rssBytes();
-  // The baseline runs after the RSS figures, so its 256 MiB buffer cannot blur them.
+  pool.destroy();
+  // Two more identical pools (same seed, same layout, same copies) for medians of the times.
+  for (let i = 0; i < (o.quick ? 0 : 2); i++) {
+    o.log(`compaction: timing run ${i + 2}`);
+    const again = fragmentedPool(size, 11).pool;
+    t0 = performance.now();
+    again.compactSync(false);
+    migrateTimes.push(performance.now() - t0);
+    t0 = performance.now();
+    again.trim();
+    giveBackTimes.push(performance.now() - t0);
+    again.destroy();
+  }
+  const tMigrate = median(migrateTimes);
+  const tGiveBack = median(giveBackTimes);
+  // The baselines run after the RSS figures, so their buffers cannot blur them.
+  o.log('compaction: the same copies, replayed on plain buffers (baseline)');
+  const sameBw = sameCopiesBandwidth(size, 11, o.quick ? 3 : 5);
   o.log('compaction: copyWithin baseline');
   const copyBw = copyWithinBandwidth(o.quick);
   const migratedBytes = s1.bytes_migrated - s0.bytes_migrated;
@@ -169,7 +184,7 @@ export async function benchCompaction(o: BenchOptions): Promise<BenchRow[]> {
     baseline: `copyWithin ${copyBw.toFixed(0)} MiB/s`,
   });
   rows.push({
-    name: `compact a ${label} pool with 50% random frees: migrate ${r.pagesFreed} pages free`,
+    name: `compact a ${label} pool with 50% random frees: migrate ${r.pagesFreed} pages free (median of ${migrateTimes.length})`,
     value: tMigrate,
     unit: 'ms',
   });
@@ -185,7 +200,6 @@ export async function benchCompaction(o: BenchOptions): Promise<BenchRow[]> {
     ratio: (rssFull - rssAfter) / freed,
     baseline: 'bytes of the freed objects',
   });
-  pool.destroy();
 
   o.log('compaction: compactAsync pauses (fresh child processes)');
   const mib = o.quick ? 64 : 512;

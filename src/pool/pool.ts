@@ -432,19 +432,15 @@ export class ZsPool implements CompactionHost {
         sliceStart = performance.now();
         return !this.destroyed;
       };
+      // (No batched frees here: their one bulk tree update would be one long slice.)
       const classes = this.realClassesDesc;
-      this.store.beginBatchFree();
-      try {
-        outer: for (let i = 0; i < classes.length; i++) {
-          for (;;) {
-            freed += this.compactor.compactClass(classes[i], sliceStart + sliceMs);
-            if (this.compactor.classDone) break;
-            if (!(await endSlice())) break outer;
-          }
-          if (performance.now() - sliceStart >= sliceMs && !(await endSlice())) break;
+      outer: for (let i = 0; i < classes.length; i++) {
+        for (;;) {
+          freed += this.compactor.compactClass(classes[i], sliceStart + sliceMs);
+          if (this.compactor.classDone) break;
+          if (!(await endSlice())) break outer;
         }
-      } finally {
-        if (!this.destroyed) this.store.endBatchFree();
+        if (performance.now() - sliceStart >= sliceMs && !(await endSlice())) break;
       }
       this.pagesCompacted += freed;
       // Give the memory back in steps small enough to check the clock between them: moves of
