@@ -348,14 +348,22 @@ export class ZsPool implements CompactionHost {
     const h = handles.resolve(handle, 'write');
     if (!(data instanceof Uint8Array))
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'write: data must be a Uint8Array');
-    const len = handles.size(h);
+    const e = handles.e;
+    const b = h * H_STRIDE;
+    const len = (e[b + 2] & 0xffff) + 1;
     if ((offset | 0) !== offset || offset < 0 || offset + data.length > len) {
       throw new ZsError(
         ZsErrorCode.OUT_OF_RANGE,
         `write: ${data.length} bytes at ${offset} do not fit an object of ${len}`,
       );
     }
-    this.views[this.zt.m[handles.zs(h) * Z_STRIDE + Z_ARENA]].set(data, this.objOffset(h) + offset);
+    const zt = this.zt;
+    const m = zt.m;
+    const zb = e[b] * Z_STRIDE;
+    this.views[m[zb + Z_ARENA]].set(
+      data,
+      m[zb + Z_OFF] + (e[b + 1] & 0xffff) * zt.clsSize[m[zb + Z_CLS]] + offset,
+    );
   }
 
   /** `zs_get_total_pages`: pages held by zspages. */
@@ -611,9 +619,13 @@ export class ZsPool implements CompactionHost {
   }
 
   private copyOut(h: number, out: Uint8Array, offset: number): void {
-    const from = this.objOffset(h);
-    const view = this.views[this.zt.m[this.handles.zs(h) * Z_STRIDE + Z_ARENA]];
-    out.set(view.subarray(from, from + this.handles.size(h)), offset);
+    const e = this.handles.e;
+    const b = h * H_STRIDE;
+    const zt = this.zt;
+    const m = zt.m;
+    const zb = e[b] * Z_STRIDE;
+    const from = m[zb + Z_OFF] + (e[b + 1] & 0xffff) * zt.clsSize[m[zb + Z_CLS]];
+    out.set(this.views[m[zb + Z_ARENA]].subarray(from, from + (e[b + 2] & 0xffff) + 1), offset);
   }
 
   /** Byte offset of live entry `h`'s object in its arena. */
