@@ -28,6 +28,9 @@ export function runClasses(ctx: CommandContext): number {
   const profile = getProfile(String(args.values.profile));
   if (!profile) return ctx.usageError(`unknown profile ${JSON.stringify(args.values.profile)}`);
   const pageSize = ctx.intOption('page-size', String(args.values['page-size']));
+  if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536) {
+    return ctx.usageError(`--page-size must be 4096, 16384 or 65536, got ${pageSize}`);
+  }
   const t = buildClassTable(profile, pageSize);
   if (args.values.json) {
     ctx.out(

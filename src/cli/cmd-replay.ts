@@ -41,6 +41,9 @@ export async function runReplay(ctx: CommandContext): Promise<number> {
     return ctx.usageError(`unknown profile ${JSON.stringify(profile)} (one of ${PROFILE_NAMES.join(', ')})`);
   }
   const pageSize = ctx.intOption('page-size', String(args.values['page-size']));
+  if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536) {
+    return ctx.usageError(`--page-size must be 4096, 16384 or 65536, got ${pageSize}`);
+  }
   const json = Boolean(args.values.json);
   const progress = new Progress(ctx.tty && !json);
   const result = await replayFile(args.positionals[0], {

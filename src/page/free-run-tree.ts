@@ -39,19 +39,20 @@ export class FreeRunTree {
     let cap = this.capacity;
     while (cap < pages) cap *= 2;
     const oldCap = this.capacity;
-    const leafFree = new Uint8Array(cap);
-    leafFree.fill(1);
-    for (let i = 0; i < oldCap; i++) leafFree[i] = this.best[oldCap + i];
-    this.capacity = cap;
-    this.best = new Int32Array(2 * cap);
-    this.pre = new Int32Array(2 * cap);
-    this.suf = new Int32Array(2 * cap);
+    // Allocate everything first: a failed allocation leaves the tree as it was.
+    const best = new Int32Array(2 * cap);
+    const pre = new Int32Array(2 * cap);
+    const suf = new Int32Array(2 * cap);
     for (let i = 0; i < cap; i++) {
-      const f = leafFree[i];
-      this.best[cap + i] = f;
-      this.pre[cap + i] = f;
-      this.suf[cap + i] = f;
+      const f = i < oldCap ? this.best[oldCap + i] : 1;
+      best[cap + i] = f;
+      pre[cap + i] = f;
+      suf[cap + i] = f;
     }
+    this.capacity = cap;
+    this.best = best;
+    this.pre = pre;
+    this.suf = suf;
     let width = 2;
     for (let level = cap >> 1; level >= 1; level >>= 1) {
       for (let node = level; node < 2 * level; node++) this.pull(node, width);

@@ -18,7 +18,7 @@
  *   resizable buffers is 2.5–4× slower, so the arenas are touched only by bulk copies.
  */
 
-import { checkInt, ZsError, ZsErrorCode } from '../errors.js';
+import { checkInt, ENOMEM, ZsError, ZsErrorCode } from '../errors.js';
 import { yieldToEventLoop } from '../util/yield.js';
 import { FreeRunTree } from './free-run-tree.js';
 
@@ -223,9 +223,10 @@ export class PageStore {
       this.growTree(this.tree.capacity * 2);
       start = this.tree.findLowest(n);
     }
+    // Commit first: if the runtime refuses the memory, nothing has changed yet.
+    this.ensureCommitted(start, n);
     this.tree.set(start, n, false);
     this.changes++;
-    this.ensureCommitted(start, n);
     const owners = this.pageOwner;
     const starts = this.pageRunStart;
     for (let p = start, e = start + n; p < e; p++) {
@@ -360,7 +361,7 @@ export class PageStore {
       if (best >= 0) {
         cursor[bestN]++;
         const o = this.pageOwner[best];
-        this.moveRun(best, bestN, h, o);
+        if (!this.tryMoveRun(best, bestN, h, o)) break;
         owner.moved(o, h);
         moved += bestN;
       } else {
@@ -376,7 +377,7 @@ export class PageStore {
           h = this.tree.findFreeFrom(r + n);
           continue;
         }
-        this.moveRun(r, n, h, o);
+        if (!this.tryMoveRun(r, n, h, o)) break;
         owner.moved(o, h);
         moved += n;
       }
@@ -551,6 +552,17 @@ export class PageStore {
     return this.pagesPerArena - this.tree.freeTail(a);
   }
 
+  /** {@link moveRun}, or false (nothing changed) when the runtime refuses memory for it. */
+  private tryMoveRun(src: number, n: number, dest: number, o: number): boolean {
+    try {
+      this.moveRun(src, n, dest, o);
+      return true;
+    } catch (e) {
+      if (e instanceof ZsError && e.code === ZsErrorCode.LIMIT) return false;
+      throw e;
+    }
+  }
+
   private moveRun(src: number, n: number, dest: number, o: number): void {
     // dest < src; the two ranges may overlap when a run slides down into a smaller hole.
     this.ensureCommitted(dest, n);
@@ -576,28 +588,50 @@ export class PageStore {
 
   private growTree(pages: number): void {
     const maxPages = 2 ** 31;
-    if (pages > maxPages) throw new ZsError(ZsErrorCode.LIMIT, 'page store address space exhausted');
-    this.tree.grow(pages);
-    const cap = this.tree.capacity;
-    const owners = new Int32Array(cap).fill(-1);
+    if (pages > maxPages) throw new ZsError(ZsErrorCode.LIMIT, 'page store address space exhausted', ENOMEM);
+    let cap = this.tree.capacity;
+    while (cap < pages) cap *= 2;
+    let owners: Int32Array;
+    let starts: Int32Array;
+    try {
+      // Allocate before changing anything: an allocation failure leaves the store as it was.
+      owners = new Int32Array(cap).fill(-1);
+      starts = new Int32Array(cap);
+      this.tree.grow(cap);
+    } catch (e) {
+      throw new ZsError(
+        ZsErrorCode.LIMIT,
+        `the runtime refused memory for page metadata: ${(e as Error).message}`,
+        ENOMEM,
+      );
+    }
     owners.set(this.pageOwner);
-    const starts = new Int32Array(cap);
     starts.set(this.pageRunStart);
     this.pageOwner = owners;
     this.pageRunStart = starts;
   }
 
+  /** Grows arena memory to cover `[start, start + n)`; throws `ERR_ZS_LIMIT` (-ENOMEM) if refused. */
   private ensureCommitted(start: number, n: number): void {
     const a = start >>> this.arenaShift;
-    while (this.buffers.length <= a) this.addArena();
-    const end = (start & (this.pagesPerArena - 1)) + n;
-    const c = this.committed[a];
-    if (end <= c) return;
-    let target = c + this.growPages;
-    if (target < end) target = end;
-    if (target > this.pagesPerArena) target = this.pagesPerArena;
-    this.buffers[a].resize(target << this.pageShift);
-    this.committed[a] = target;
+    try {
+      while (this.buffers.length <= a) this.addArena();
+      const end = (start & (this.pagesPerArena - 1)) + n;
+      const c = this.committed[a];
+      if (end <= c) return;
+      let target = c + this.growPages;
+      if (target < end) target = end;
+      if (target > this.pagesPerArena) target = this.pagesPerArena;
+      this.buffers[a].resize(target << this.pageShift);
+      this.committed[a] = target;
+    } catch (e) {
+      if (e instanceof ZsError) throw e;
+      throw new ZsError(
+        ZsErrorCode.LIMIT,
+        `the runtime refused memory for arena ${a}: ${(e as Error).message}`,
+        ENOMEM,
+      );
+    }
   }
 
   private cutArena(a: number, targetPages: number): number {

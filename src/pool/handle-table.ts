@@ -1,11 +1,13 @@
 /**
  * HandleTable: the indirection that lets compaction move objects without the user noticing.
  *
- * A handle is a plain number, `index · 65536 + generation`. `index` selects an entry; the
- * generation (1..65535, never 0) is bumped every time the entry is reused, so a freed handle —
- * or one forged from a wrong number — is rejected instead of answering with another object's
- * bytes. A handle can only be confused with a later one after its entry has been reused 65535
- * times. Handle 0 is never valid (the kernel's `zs_malloc` failure value).
+ * A handle is a plain number, `index · 65536 + tag`. `index` selects an entry; the tag is the
+ * entry's generation (1..65535, bumped every time the entry is reused) rotated by a per-pool
+ * salt, so a freed handle, a forged one, or one from another pool is rejected instead of answering
+ * with another object's bytes. A handle can only be confused with a later one after its entry has
+ * been reused 65535 times, and with another pool's only when their salts collide (successive pools
+ * get successive salts: 65535 pools in a row never collide). Tag 0 — so handle 0, the kernel's
+ * `zs_malloc` failure value — is never issued.
  *
  * Memory: one Int32Array, three words per entry, so that one random handle costs one cache miss
  * (separate arrays per field cost one miss per field — measured 3.5× slower at 1M objects):
@@ -36,10 +38,18 @@ export class HandleTable {
   /** Live handles. */
   live = 0;
   private freeHead = -1;
+  /** Rotation of generations into tags, 0..65534. */
+  readonly salt: number;
 
   /** Creates a table with room for `initial` handles (it grows by doubling). */
-  constructor(initial = 1024) {
+  constructor(initial = 1024, salt = nextSalt()) {
     this.e = new Int32Array(initial * H_STRIDE);
+    this.salt = salt % 65535;
+  }
+
+  /** Makes sure one more entry can be taken without growing (growing may throw on OOM). */
+  reserve(): void {
+    if (this.freeHead < 0 && (this.count + 1) * H_STRIDE > this.e.length) this.grow();
   }
 
   /**
@@ -82,7 +92,8 @@ export class HandleTable {
 
   /** The handle number of live entry `i`. */
   handleOf(i: number): number {
-    return i * GEN_RANGE + (this.e[i * H_STRIDE + 1] >>> 16);
+    // Generation 1..65535 → tag 1..65535, rotated by the salt (never 0).
+    return i * GEN_RANGE + ((((this.e[i * H_STRIDE + 1] >>> 16) - 1 + this.salt) % 65535) + 1);
   }
 
   /** Zspage of entry `i`. */
@@ -125,8 +136,9 @@ export class HandleTable {
   lookup(h: unknown): number {
     if (typeof h !== 'number') return INVALID;
     const i = (h / GEN_RANGE) | 0;
-    const g = h & 0xffff;
-    if (i * GEN_RANGE + g !== h || g === 0 || i < 0 || i >= this.count) return INVALID;
+    const tag = h & 0xffff;
+    if (i * GEN_RANGE + tag !== h || tag === 0 || i < 0 || i >= this.count) return INVALID;
+    const g = ((tag - 1 - this.salt + 65535) % 65535) + 1;
     const b = i * H_STRIDE;
     const cur = this.e[b + 1] >>> 16;
     if (cur !== g) return g < cur ? STALE : INVALID;
@@ -148,6 +160,14 @@ export class HandleTable {
     e.set(this.e);
     this.e = e;
   }
+}
+
+let saltCounter = Math.floor(Math.random() * 65535);
+
+/** The salt of the next pool's handle table: successive pools get successive salts. */
+function nextSalt(): number {
+  saltCounter = (saltCounter + 1) % 65535;
+  return saltCounter;
 }
 
 /** The error for a failed lookup code. */

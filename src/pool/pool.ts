@@ -217,10 +217,16 @@ export class ZsPool implements CompactionHost {
     }
     const c = this.sizeToClass[size];
     const zt = this.zt;
+    const handles = this.handles;
+    // Room for the handle first: growing the table is the one step after this that could fail.
+    try {
+      handles.reserve();
+    } catch (e) {
+      throw refused(e, 'malloc: handle table');
+    }
     let z = zt.findAlloc(c);
     const fresh = z < 0;
     if (fresh) z = this.allocZspage(c);
-    const handles = this.handles;
     const h = handles.alloc(z, zt.m[z * Z_STRIDE + Z_FREEOBJ], size);
     zt.objMalloc(z, h);
     if (fresh) {
@@ -305,14 +311,37 @@ export class ZsPool implements CompactionHost {
     this.zt.m[handles.zs(h) * Z_STRIDE + Z_PINS]--;
   }
 
-  /** Maps the object, calls `fn(view)`, and unmaps it even if `fn` throws; returns `fn`'s result. */
+  /**
+   * Maps the object, calls `fn(view)`, and unmaps it afterwards — even if `fn` throws. If `fn`
+   * returns a promise, the object stays pinned (compaction leaves it in place) until the promise
+   * settles; `with` then returns a promise of the same value.
+   */
   with<T>(handle: number, fn: (view: Uint8Array) => T, mode: MapMode = 'rw'): T {
     const view = this.map(handle, mode);
+    let result: T;
     try {
-      return fn(view);
-    } finally {
+      result = fn(view);
+    } catch (e) {
       if (!this.destroyed) this.unmap(handle);
+      throw e;
     }
+    if (isThenable(result)) {
+      const release = () => {
+        if (!this.destroyed && this.handles.lookup(handle) >= 0) this.unmap(handle);
+      };
+      return result.then(
+        (v) => {
+          release();
+          return v;
+        },
+        (e) => {
+          release();
+          throw e;
+        },
+      ) as T;
+    }
+    if (!this.destroyed) this.unmap(handle);
+    return result;
   }
 
   /** Copies the object's bytes into a new Uint8Array. */
@@ -371,9 +400,9 @@ export class ZsPool implements CompactionHost {
     return this.pagesAllocated;
   }
 
-  /** Live objects. */
+  /** Live objects (0 once destroyed). */
   get liveObjects(): number {
-    return this.handles.live;
+    return this.destroyed ? 0 : this.handles.live;
   }
 
   /** Σ `canCompact` over the real classes: pages compaction would free now. O(classes). */
@@ -502,6 +531,7 @@ export class ZsPool implements CompactionHost {
    * names are the kernel's debugfs columns, so output can be diffed against the kernel's).
    */
   stats(options: { classes?: boolean } = {}): PoolStats {
+    if (this.destroyed) throw destroyedError('stats');
     const store = this.store.stats();
     return {
       name: this.name,
@@ -604,8 +634,19 @@ export class ZsPool implements CompactionHost {
 
   private allocZspage(c: number): number {
     const zt = this.zt;
-    const z = zt.create(c);
-    const page = this.store.allocRun(zt.clsPages[c], z);
+    let z: number;
+    try {
+      z = zt.create(c);
+    } catch (e) {
+      throw refused(e, 'malloc: zspage table');
+    }
+    let page: number;
+    try {
+      page = this.store.allocRun(zt.clsPages[c], z);
+    } catch (e) {
+      zt.release(z); // the runtime refused memory (ERR_ZS_LIMIT, -ENOMEM): undo, then report it
+      throw e;
+    }
     if (page < 0) {
       zt.release(z);
       throw new ZsError(
@@ -689,6 +730,20 @@ class PoolShrinker implements Shrinker {
     const pool = this.pool;
     return pool.isDestroyed ? 0 : pool.committedPages() * pool.pageSize;
   }
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** A failure to allocate metadata (a RangeError from the runtime) as `ERR_ZS_LIMIT`, -ENOMEM. */
+function refused(e: unknown, what: string): ZsError {
+  if (e instanceof ZsError) return e;
+  return new ZsError(
+    ZsErrorCode.LIMIT,
+    `${what}: the runtime refused memory (${(e as Error).message})`,
+    ENOMEM,
+  );
 }
 
 function destroyedError(op: string): ZsError {

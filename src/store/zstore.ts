@@ -119,6 +119,9 @@ const R_OPREV = 6;
 const R_ONEXT = 7;
 const INITIAL_ENTRIES = 64;
 
+/** Scratch buffers larger than this are released after the call that needed them. */
+const SCRATCH_KEEP = 64 * 1024;
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -259,6 +262,14 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
    * limit, or a codec failure.
    */
   set(key: K, value: ZStoreValue, options?: ZStoreSetOptions): this {
+    try {
+      return this.setValue(key, value, options);
+    } finally {
+      this.trimScratch();
+    }
+  }
+
+  private setValue(key: K, value: ZStoreValue, options?: ZStoreSetOptions): this {
     if (this.destroyed) throw destroyedError('set');
     checkKey(key, 'set');
     let bytes: Uint8Array;
@@ -482,6 +493,20 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
   }
 
   private readValue(e: number): ZStoreValue {
+    try {
+      return this.readEntry(e);
+    } finally {
+      this.trimScratch();
+    }
+  }
+
+  /** Scratch buffers grown for one large value are dropped afterwards, not kept for good. */
+  private trimScratch(): void {
+    if (this.cbuf.length > SCRATCH_KEEP) this.cbuf = new Uint8Array(4096);
+    if (this.inbuf.length > SCRATCH_KEEP) this.inbuf = new Uint8Array(4096);
+  }
+
+  private readEntry(e: number): ZStoreValue {
     const b = e * REC_I32;
     const len = this.ri[b + R_LEN];
     const f = this.ri[b + R_FLAGS];
@@ -492,7 +517,13 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
         // A compressed payload is shorter than the value (see `set`).
         const raw = this.scratchFor(len);
         const stored = f & MULTI ? this.readChunks(h, raw) : this.pool.readInto(h, raw);
-        this.codec!.decompress(raw.subarray(0, stored), out);
+        try {
+          this.codec!.decompress(raw.subarray(0, stored), out);
+        } catch (err) {
+          throw err instanceof ZsError
+            ? err
+            : new ZsError(ZsErrorCode.CODEC, `get: ${this.codec!.name}: ${(err as Error).message}`);
+        }
       } else {
         const stored = f & MULTI ? this.readChunks(h, out) : this.pool.readInto(h, out);
         if (stored !== len) {

@@ -38,7 +38,7 @@ export interface ZramOptions {
   memLimit?: number;
   /** Pool profile (default `default`; `linux-6.12` for the kernel's exact class table). */
   profile?: ProfileName;
-  /** Device name, also the pool's (default `zram0`). */
+  /** Device name, also the pool's (default `zram0`, `zram1`, … in creation order). */
   name?: string;
   /** Registry for the pool's shrinker (default: the process-wide one; `null` for none). */
   shrinkers?: ShrinkerRegistry | null;
@@ -147,8 +147,10 @@ export class ZramDevice {
         `disksize ${disksize} is not a multiple of the page size ${pageSize}`,
       );
     }
+    checkInt('memLimit', options.memLimit ?? 0, 0, Number.MAX_SAFE_INTEGER);
     this.codec = typeof options.codec === 'object' ? options.codec : getCodec(options.codec ?? 'lz4');
-    this.name = options.name ?? 'zram0';
+    // zram0, zram1, … as the kernel numbers its devices.
+    this.name = options.name ?? `zram${deviceCounter++}`;
     this.pool = createPool({
       name: this.name,
       pageSize,
@@ -525,6 +527,8 @@ export class ZramDevice {
     this.flags[index] = 0;
   }
 }
+
+let deviceCounter = 0;
 
 function destroyedError(op: string): ZsError {
   return new ZsError(ZsErrorCode.DESTROYED, `${op}: the device has been destroyed`);

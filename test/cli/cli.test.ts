@@ -66,6 +66,10 @@ describe('zsmalloc help, version and errors', () => {
     assertOneLineError(cli('replay', '--bogus', 'x'), 2, /--bogus/);
     assertOneLineError(cli('frobnicate'), 2, /unknown command "frobnicate"/);
     assertOneLineError(cli('demo', '--size', 'lots'), 2, /--size must be an integer/);
+    for (const ps of ['16', '5000', '100000000']) {
+      assertOneLineError(cli('classes', '--page-size', ps), 2, /--page-size must be 4096, 16384 or 65536/);
+      assertOneLineError(cli('replay', 'x.trace', '--page-size', ps), 2, /--page-size must be 4096/);
+    }
   });
 
   it('replay names the line of a malformed trace and exits non-zero', () => {

@@ -353,4 +353,37 @@ describe('zspage slots and lists', () => {
       assert.equal(t.groupCount[c * t.nGroups + 1], 4);
     }
   });
+
+  it('with() and an async callback: the object stays pinned until the promise settles', async () => {
+    const pool = createPool({ shrinkers: null });
+    const live = fragment(pool, 900, 6000, (i) => i % 2 === 0);
+    const [victim] = [...live.keys()];
+    const pending = pool.with(victim, async (view) => {
+      await new Promise((r) => setTimeout(r, 5));
+      view.fill(0xee); // after an await: must still be the victim's bytes
+      return view.byteOffset;
+    });
+    assert.throws(() => pool.free(victim), { code: 'ERR_ZS_PINNED' });
+    pool.compactDetailed(); // would move the victim if it were not pinned
+    pool.trim();
+    const off = await pending;
+    assert.ok(pool.read(victim).every((b) => b === 0xee));
+    live.delete(victim);
+    checkLive(pool, live);
+    assert.equal(
+      pool.with(victim, (v) => v.byteOffset),
+      off,
+    );
+    pool.free(victim); // unpinned now
+    // A rejected promise unpins too.
+    const [other] = [...live.keys()];
+    await assert.rejects(
+      pool.with(other, async () => {
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    pool.free(other);
+    pool.destroy();
+  });
 });

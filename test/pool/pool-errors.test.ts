@@ -182,4 +182,58 @@ describe('pool errors', () => {
     assert.throws(() => createPool({ maxPagesPerZspage: 3 }), { code: 'ERR_ZS_BAD_ARGUMENT' });
     assert.throws(() => createPool({ name: '' }), { code: 'ERR_ZS_BAD_ARGUMENT' });
   });
+
+  it("another pool's handles are rejected, never answered with this pool's bytes", () => {
+    const pools = Array.from({ length: 50 }, () => createPool({ shrinkers: null }));
+    const first = pools.map((p) => {
+      const h = p.malloc(16);
+      p.write(h, new Uint8Array(16).fill(7));
+      return h;
+    });
+    for (let i = 0; i < pools.length; i++) {
+      for (let j = 0; j < pools.length; j++) {
+        if (i === j) continue;
+        assert.throws(
+          () => pools[j].read(first[i]),
+          (e: { code: string }) => e.code === 'ERR_ZS_INVALID_HANDLE' || e.code === 'ERR_ZS_STALE_HANDLE',
+        );
+        assert.throws(() => pools[j].free(first[i]), { name: 'ZsError' });
+      }
+    }
+    pools.forEach((p, i) => {
+      assert.deepEqual([...p.read(first[i])], new Array(16).fill(7));
+      p.destroy();
+    });
+  });
+
+  it('memory the runtime refuses: ERR_ZS_LIMIT (-ENOMEM), nothing changes, the next malloc works', () => {
+    const pool = createPool({ shrinkers: null, growBytes: 4096 });
+    const hs: number[] = [];
+    for (let i = 0; i < 10; i++) hs.push(pool.malloc(4096)); // huge: a new one-page zspage each
+    const before = fingerprint(pool);
+    const resize = ArrayBuffer.prototype.resize;
+    ArrayBuffer.prototype.resize = () => {
+      throw new RangeError('Array buffer allocation failed');
+    };
+    try {
+      assert.throws(() => pool.malloc(4096), { code: 'ERR_ZS_LIMIT', errno: -12 });
+      assert.throws(() => pool.malloc(4096), { code: 'ERR_ZS_LIMIT', errno: -12 });
+    } finally {
+      ArrayBuffer.prototype.resize = resize;
+    }
+    assert.equal(fingerprint(pool), before);
+    const h = pool.malloc(4096);
+    for (const x of [...hs, h]) pool.free(x);
+    assert.equal(pool.totalPages(), 0);
+    assert.equal(pool.stats().zspages, 0, 'no zspage record leaked');
+    pool.destroy();
+  });
+
+  it('stats() after destroy() throws; liveObjects reads 0', () => {
+    const pool = createPool({ shrinkers: null });
+    pool.malloc(10);
+    pool.destroy();
+    assert.throws(() => pool.stats(), { code: 'ERR_ZS_DESTROYED' });
+    assert.equal(pool.liveObjects, 0);
+  });
 });

@@ -237,6 +237,33 @@ describe('ZStore', () => {
     s.destroy();
     assert.equal(reg.list().length, 0);
   });
+
+  it('a large value does not leave its scratch buffers behind; get wraps codec failures', () => {
+    const failing = { on: false };
+    const s = new ZStore<string>({ codec: flakyCodec(failing), shrinkers: null });
+    const big = 'x'.repeat(1_500_000);
+    s.set('big', big);
+    assert.equal(s.get('big'), big);
+    s.delete('big');
+    const held = (s as unknown as { cbuf: Uint8Array; inbuf: Uint8Array }).cbuf.length;
+    const heldIn = (s as unknown as { cbuf: Uint8Array; inbuf: Uint8Array }).inbuf.length;
+    assert.ok(held <= 65536 && heldIn <= 65536, `scratch kept ${held} and ${heldIn} bytes`);
+    // A codec that fails on decompression: ERR_ZS_CODEC, as set and ZramDevice report.
+    const bad = new ZStore<string>({
+      codec: {
+        name: 'bad',
+        compress: (src, dst) => zeroTailCodec.compress(src, dst),
+        decompress: () => {
+          throw new Error('nope');
+        },
+      },
+      shrinkers: null,
+    });
+    bad.set('k', new Uint8Array(1000));
+    assert.throws(() => bad.get('k'), { code: 'ERR_ZS_CODEC' });
+    s.destroy();
+    bad.destroy();
+  });
 });
 
 describe('ZStore entries', () => {

@@ -142,6 +142,22 @@ describe('ZramDevice', () => {
     assert.equal(z.ioStat().failed_writes, 1);
   });
 
+  it('a constructor that throws leaves no shrinker behind; devices are named zram0, zram1, …', () => {
+    const reg = new ShrinkerRegistry();
+    for (const memLimit of [-1, 0.5]) {
+      assert.throws(() => new ZramDevice({ disksize: 4 * P, codec: 'none', memLimit, shrinkers: reg }), {
+        code: 'ERR_ZS_BAD_ARGUMENT',
+      });
+    }
+    assert.deepEqual(reg.list(), []);
+    const a = new ZramDevice({ disksize: 4 * P, codec: 'none', shrinkers: reg });
+    const b = new ZramDevice({ disksize: 4 * P, codec: 'none', shrinkers: reg });
+    assert.match(a.name, /^zram\d+$/);
+    assert.notEqual(a.name, b.name);
+    a.destroy();
+    b.destroy();
+  });
+
   it('bad arguments', () => {
     assert.throws(() => new ZramDevice({ disksize: 1000 }), { code: 'ERR_ZS_BAD_ARGUMENT' });
     assert.throws(() => new ZramDevice({ disksize: P, codec: 'no-such' }), { code: 'ERR_ZS_UNAVAILABLE' });
