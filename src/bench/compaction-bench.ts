@@ -118,7 +118,7 @@ export async function benchCompaction(o: BenchOptions): Promise<BenchRow[]> {
   const rssFull = rssBytes();
   const s0 = pool.stats({ classes: false });
   // count: what the shrinker asks on every reclaim pass.
-  const sc = { nrToScan: 128, nrScanned: 128, priority: 0 };
+  const sc = { nrToScan: 128, nrScanned: 128, priority: 0, targetBytes: Number.POSITIVE_INFINITY };
   const n = 100000;
   let sink = 0;
   const countTimes: number[] = [];

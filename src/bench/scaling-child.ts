@@ -80,7 +80,7 @@ export function scalingChild(mib: number): ScalingResult {
     }
     runs.push(performance.now() - tc);
   }
-  const sc = { nrToScan: 128, nrScanned: 128, priority: 0 };
+  const sc = { nrToScan: 128, nrScanned: 128, priority: 0, targetBytes: Number.POSITIVE_INFINITY };
   const cts: number[] = [];
   let sink = 0;
   for (let r = 0; r < 5; r++) {

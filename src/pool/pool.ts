@@ -125,6 +125,8 @@ export class ZsPool implements CompactionHost {
   private liveBytes = 0;
   private compactCalls = 0;
   private compacting = false;
+  /** `canCompact()` right after the last compaction. */
+  private compactLeft = 0;
   private destroyed = false;
   private readonly defaultSliceMs: number;
   private readonly owner: PageOwner;
@@ -267,6 +269,12 @@ export class ZsPool implements CompactionHost {
     } else {
       zt.fix(z);
     }
+  }
+
+  /** True when the object is mapped (pinned) now. Throws for a bad handle. */
+  isMapped(handle: number): boolean {
+    if (this.destroyed) throw destroyedError('isMapped');
+    return this.handles.mapped(this.handles.resolve(handle, 'isMapped')) > 0;
   }
 
   /** Size in bytes the object was allocated with. */
@@ -415,6 +423,16 @@ export class ZsPool implements CompactionHost {
   }
 
   /**
+   * Pages compaction could free that the last compaction has not already tried: `canCompact()`
+   * minus what the last one left behind (pinned zspages can keep some unfreeable). A cache on
+   * this pool evicts only once this is 0.
+   */
+  compactionBacklog(): number {
+    const c = this.canCompact();
+    return c > this.compactLeft ? c - this.compactLeft : 0;
+  }
+
+  /**
    * Pages the shrinker would give back now: what compaction frees plus committed pages that hold
    * no zspage (holes and free arena tops). O(classes + arenas), allocation-free.
    */
@@ -480,6 +498,7 @@ export class ZsPool implements CompactionHost {
         if (performance.now() - sliceStart >= sliceMs && !(await endSlice())) break;
       }
       this.pagesCompacted += freed;
+      this.compactLeft = this.canCompact();
       // Give the memory back in steps small enough to check the clock between them: moves of
       // about 256 KiB (~0.1 ms) and arena cuts of 1 MiB (0.1 ms touched, 0.6 ms untouched).
       const movePages = Math.max(16, (256 * 1024) / this.pageSize);
@@ -608,6 +627,7 @@ export class ZsPool implements CompactionHost {
         this.store.endBatchFree();
       }
       this.pagesCompacted += freed;
+      this.compactLeft = this.canCompact();
       if (giveBack) {
         this.store.defragment(this.owner);
         returned = this.store.trim();

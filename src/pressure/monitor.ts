@@ -11,8 +11,8 @@
  *    consecutive polls (default 3; the highest of them is taken). Sources add their own band
  *    hysteresis on top (a figure must fall below its threshold by a margin to clear).
  *    `monitor.notify(level)` raises at once, skipping `raiseAfter`;
- * 4. at any level above `none`, unless a reclaim is already running, one reclaim starts on the
- *    async path (`registry.reclaimAsync`, whose pool shrinkers compact in event-loop slices):
+ * 4. at any level above `none` that this poll also observes (a level held up by hysteresis alone
+ *    only reports), unless a reclaim is already running, one reclaim starts on the async path (`registry.reclaimAsync`, whose pool shrinkers compact in event-loop slices):
  *    - `critical`: priorities DEF_PRIORITY (12) down to 0, no byte target — everything freeable;
  *    - `medium` / `low` with a byte target (the largest `reclaimBytes` of the samples, e.g. a
  *      budget's overshoot): down to priority 0 if needed, stopping once the target is freed;
@@ -402,7 +402,9 @@ export class PressureMonitor {
       reclaim: null,
       reclaimBusy: false,
     };
-    if (next === 'none' || this.registry === null) return result;
+    // Reclaim follows what is observed now: a level held up only by hysteresis (every source
+    // reads none again) reports, but does not keep evicting caches.
+    if (next === 'none' || observed === 'none' || this.registry === null) return result;
     if (this.inFlight !== null) {
       this.totals.reclaimsBusy++;
       result.reclaimBusy = true;

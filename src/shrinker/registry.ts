@@ -60,8 +60,10 @@ export interface ShrinkEvent {
 export interface ReclaimResult {
   /** Objects freed, summed over shrinkers (mixed units; see `freedBytes`). */
   freed: number;
-  /** Bytes freed (each shrinker's freed × its `unitBytes`). */
+  /** Bytes freed by the shrinkers' own account (each one's freed × its `unitBytes`). */
   freedBytes: number;
+  /** Drop in {@link ShrinkerRegistry.usageBytes} over the call: memory that left the pools. */
+  returnedBytes: number;
   /** Lowest priority used. */
   priority: number;
   /** Shrinker passes made. */
@@ -127,7 +129,12 @@ export class ShrinkerRegistry {
   private readonly listeners: ShrinkListener[] = [];
   private readonly maxShrinkers: number;
   private readonly now: () => number;
-  private readonly sc: ShrinkControl = { nrToScan: 0, nrScanned: 0, priority: DEF_PRIORITY };
+  private readonly sc: ShrinkControl = {
+    nrToScan: 0,
+    nrScanned: 0,
+    priority: DEF_PRIORITY,
+    targetBytes: Number.POSITIVE_INFINITY,
+  };
 
   /** Creates an empty registry. */
   constructor(options: ShrinkerRegistryOptions = {}) {
@@ -202,24 +209,11 @@ export class ShrinkerRegistry {
 
   /**
    * `shrink_slab`: one pass over every shrinker at `priority`, in registration order. With
-   * `targetBytes`, the pass ends as soon as that much is freed: a cache registered after its pool
-   * is only asked once compaction has not been enough.
+   * `targetBytes`, the pass ends as soon as that much has been given back (see {@link reclaim}):
+   * a cache registered after its pool is only asked once compaction has not been enough.
    */
   shrink(priority: number = DEF_PRIORITY, targetBytes = Number.POSITIVE_INFINITY): ReclaimResult {
-    const t0 = this.now();
-    let freed = 0;
-    let freedBytes = 0;
-    let passes = 0;
-    for (const s of this.shrinkers.slice()) {
-      if (freedBytes >= targetBytes) break;
-      if (!this.deferred.has(s)) continue; // unregistered by an earlier pass
-      const ev = this.doShrink(s, priority);
-      if (ev === null) continue;
-      passes++;
-      freed += ev.freed;
-      freedBytes += ev.freedBytes;
-    }
-    return { freed, freedBytes, priority, passes, durationMs: this.now() - t0 };
+    return this.pass(priority, this.goal(targetBytes));
   }
 
   /** {@link shrink} with each shrinker's `scanAsync` when it has one. */
@@ -227,25 +221,35 @@ export class ShrinkerRegistry {
     priority: number = DEF_PRIORITY,
     targetBytes = Number.POSITIVE_INFINITY,
   ): Promise<ReclaimResult> {
+    return this.passAsync(priority, this.goal(targetBytes));
+  }
+
+  private pass(priority: number, goal: Goal): ReclaimResult {
     const t0 = this.now();
-    let freed = 0;
-    let freedBytes = 0;
-    let passes = 0;
+    const r = { freed: 0, freedBytes: 0, passes: 0 };
     for (const s of this.shrinkers.slice()) {
-      if (freedBytes >= targetBytes) break;
-      if (!this.deferred.has(s)) continue;
-      const ev = await this.doShrinkAsync(s, priority);
-      if (ev === null) continue;
-      passes++;
-      freed += ev.freed;
-      freedBytes += ev.freedBytes;
+      if (this.met(goal)) break;
+      if (!this.deferred.has(s)) continue; // unregistered by an earlier pass
+      this.account(goal, s, this.doShrink(s, priority, goal), r);
     }
-    return { freed, freedBytes, priority, passes, durationMs: this.now() - t0 };
+    return this.result(r, priority, goal, t0);
+  }
+
+  private async passAsync(priority: number, goal: Goal): Promise<ReclaimResult> {
+    const t0 = this.now();
+    const r = { freed: 0, freedBytes: 0, passes: 0 };
+    for (const s of this.shrinkers.slice()) {
+      if (this.met(goal)) break;
+      if (!this.deferred.has(s)) continue;
+      this.account(goal, s, await this.doShrinkAsync(s, priority, goal), r);
+    }
+    return this.result(r, priority, goal, t0);
   }
 
   /** `drop_slab` (`echo 2 > /proc/sys/vm/drop_caches`): priority-0 passes until little is freed. */
   shrinkAll(): ReclaimResult {
     const t0 = this.now();
+    const usage0 = this.usageBytes();
     let total = 0;
     let totalBytes = 0;
     let passes = 0;
@@ -258,48 +262,106 @@ export class ShrinkerRegistry {
       totalBytes += r.freedBytes;
       passes += r.passes;
     } while (Math.floor(freed / 2 ** shift++) > 1);
-    return { freed: total, freedBytes: totalBytes, priority: 0, passes, durationMs: this.now() - t0 };
+    return {
+      freed: total,
+      freedBytes: totalBytes,
+      returnedBytes: usage0 - this.usageBytes(),
+      priority: 0,
+      passes,
+      durationMs: this.now() - t0,
+    };
   }
 
-  /** A reclaimer's priority loop: passes from DEF_PRIORITY down until `targetBytes` is freed. */
+  /**
+   * A reclaimer's priority loop: passes from DEF_PRIORITY down to `minPriority` until
+   * `targetBytes` have been given back. Progress is measured by what left the registered pools
+   * (the drop in {@link usageBytes}) for shrinkers that report usage, and by what the others say
+   * they freed: evicting cache entries does not count until compaction has returned their pages.
+   * Each scan is told the bytes still wanted (`sc.targetBytes`) so caches evict no more than that.
+   */
   reclaim(options: ReclaimOptions = {}): ReclaimResult {
     const { target, minPriority } = reclaimBounds(options);
+    const goal = this.goal(target);
     const t0 = this.now();
-    let freed = 0;
-    let freedBytes = 0;
-    let passes = 0;
+    const r = { freed: 0, freedBytes: 0, passes: 0 };
     let p = DEF_PRIORITY;
     for (; p >= minPriority; p--) {
-      const r = this.shrink(p, target - freedBytes);
-      freed += r.freed;
-      freedBytes += r.freedBytes;
-      passes += r.passes;
-      if (freedBytes >= target) break;
+      const x = this.pass(p, goal);
+      r.freed += x.freed;
+      r.freedBytes += x.freedBytes;
+      r.passes += x.passes;
+      if (this.met(goal)) break;
     }
-    return { freed, freedBytes, priority: Math.max(p, minPriority), passes, durationMs: this.now() - t0 };
+    return this.result(r, Math.max(p, minPriority), goal, t0);
   }
 
   /** {@link reclaim}, using each shrinker's `scanAsync` so the event loop keeps running. */
   async reclaimAsync(options: ReclaimOptions = {}): Promise<ReclaimResult> {
     const { target, minPriority } = reclaimBounds(options);
+    const goal = this.goal(target);
     const t0 = this.now();
-    let freed = 0;
-    let freedBytes = 0;
-    let passes = 0;
+    const r = { freed: 0, freedBytes: 0, passes: 0 };
     let p = DEF_PRIORITY;
     for (; p >= minPriority; p--) {
-      const r = await this.shrinkAsync(p, target - freedBytes);
-      freed += r.freed;
-      freedBytes += r.freedBytes;
-      passes += r.passes;
-      if (freedBytes >= target) break;
+      const x = await this.passAsync(p, goal);
+      r.freed += x.freed;
+      r.freedBytes += x.freedBytes;
+      r.passes += x.passes;
+      if (this.met(goal)) break;
     }
-    return { freed, freedBytes, priority: Math.max(p, minPriority), passes, durationMs: this.now() - t0 };
+    return this.result(r, Math.max(p, minPriority), goal, t0);
+  }
+
+  private goal(target: number): Goal {
+    return { target, usage0: this.usageBytes(), untracked: 0, estimate: 0 };
+  }
+
+  /** Bytes given back so far: the usage drop, plus what untracked shrinkers freed. */
+  private done(goal: Goal): number {
+    return goal.usage0 - this.usageBytes() + goal.untracked;
+  }
+
+  /** Bytes the shrinkers that hold memory (usage > 0), other than `except`, count as freeable. */
+  private returnable(except: Shrinker): number {
+    let bytes = 0;
+    for (const s of this.shrinkers) {
+      if (s === except || s.usageBytes === undefined || !(s.usageBytes() > 0)) continue;
+      const n = s.count(this.sc);
+      if (n > 0) bytes += n * s.unitBytes;
+    }
+    return bytes;
+  }
+
+  private met(goal: Goal): boolean {
+    return goal.target !== Number.POSITIVE_INFINITY && this.done(goal) >= goal.target;
+  }
+
+  private account(
+    goal: Goal,
+    s: Shrinker,
+    ev: ShrinkEvent | null,
+    r: { freed: number; freedBytes: number; passes: number },
+  ): void {
+    if (ev === null) return;
+    r.passes++;
+    r.freed += ev.freed;
+    r.freedBytes += ev.freedBytes;
+    goal.estimate += ev.freedBytes;
+    if (s.usageBytes === undefined) goal.untracked += ev.freedBytes;
+  }
+
+  private result(
+    r: { freed: number; freedBytes: number; passes: number },
+    priority: number,
+    goal: Goal,
+    t0: number,
+  ): ReclaimResult {
+    return { ...r, returnedBytes: goal.usage0 - this.usageBytes(), priority, durationMs: this.now() - t0 };
   }
 
   /** `do_shrink_slab` for one shrinker; null when `count` found nothing to do. */
-  private doShrink(s: Shrinker, priority: number): ShrinkEvent | null {
-    const pass = this.begin(s, priority);
+  private doShrink(s: Shrinker, priority: number, goal?: Goal): ShrinkEvent | null {
+    const pass = this.begin(s, priority, goal);
     if (pass === null) return null;
     while (pass.next() && pass.record(s.scan(pass.sc))) {
       // each batch is one scan call
@@ -308,9 +370,9 @@ export class ShrinkerRegistry {
   }
 
   /** {@link doShrink} with the shrinker's `scanAsync` when it has one. */
-  private async doShrinkAsync(s: Shrinker, priority: number): Promise<ShrinkEvent | null> {
-    if (!s.scanAsync) return this.doShrink(s, priority);
-    const pass = this.begin(s, priority);
+  private async doShrinkAsync(s: Shrinker, priority: number, goal?: Goal): Promise<ShrinkEvent | null> {
+    if (!s.scanAsync) return this.doShrink(s, priority, goal);
+    const pass = this.begin(s, priority, goal);
     if (pass === null) return null;
     while (pass.next() && pass.record(await s.scanAsync(pass.sc))) {
       // each batch is one scan call
@@ -319,14 +381,21 @@ export class ShrinkerRegistry {
   }
 
   /** Counts and sets the pass's work; null when there is nothing to do. */
-  private begin(s: Shrinker, priority: number): ShrinkPass | null {
+  private begin(s: Shrinker, priority: number, goal?: Goal): ShrinkPass | null {
     const t0 = this.now();
-    const sc: ShrinkControl = { nrToScan: 0, nrScanned: 0, priority };
+    let want = Number.POSITIVE_INFINITY;
+    if (goal && goal.target !== Number.POSITIVE_INFINITY) {
+      // Covered: what has come back, plus what shrinkers holding memory can still give back
+      // (a pool's count — including the pages of entries a cache has just evicted).
+      const got = this.done(goal) + this.returnable(s);
+      want = goal.target > got ? goal.target - got : 0;
+    }
+    const sc: ShrinkControl = { nrToScan: 0, nrScanned: 0, priority, targetBytes: want };
     const freeable = s.count(sc);
     if (freeable === 0 || freeable === SHRINK_EMPTY || !(freeable > 0)) return null;
     const nr = this.deferred.get(s) ?? 0;
     this.deferred.set(s, 0);
-    return new ShrinkPass(sc, freeable, nr, s.seeks, s.batch, t0);
+    return new ShrinkPass(sc, freeable, nr, s.seeks, s.batch, s.unitBytes, t0);
   }
 
   private finish(s: Shrinker, p: ShrinkPass): ShrinkEvent {
@@ -358,6 +427,18 @@ export class ShrinkerRegistry {
   }
 }
 
+/** A byte target being worked towards by one reclaim. */
+interface Goal {
+  /** Bytes wanted (Infinity: no target). */
+  target: number;
+  /** `usageBytes()` when the reclaim started. */
+  usage0: number;
+  /** Bytes freed by shrinkers that report no usage (their own word for it). */
+  untracked: number;
+  /** Bytes every shrinker says it freed (cache evictions included). */
+  estimate: number;
+}
+
 /** One `do_shrink_slab` pass in progress: its work, and what the scans did so far. */
 class ShrinkPass {
   readonly delta: number;
@@ -375,6 +456,7 @@ class ShrinkPass {
     readonly nr: number,
     seeks: number,
     batch: number,
+    private readonly unitBytes: number,
     readonly t0: number,
   ) {
     const w = shrinkTarget(freeable, nr, sc.priority, seeks);
@@ -404,6 +486,9 @@ class ShrinkPass {
     this.freed += ret;
     this.remaining -= this.sc.nrScanned;
     this.scanned += this.sc.nrScanned;
+    // What this scan freed no longer needs freeing by the next one.
+    const t = this.sc.targetBytes - ret * this.unitBytes;
+    this.sc.targetBytes = t > 0 ? t : 0;
     return true;
   }
 }

@@ -27,6 +27,12 @@ export interface ShrinkControl {
   nrScanned: number;
   /** Reclaim priority, {@link DEF_PRIORITY} (gentle) down to 0 (everything). */
   priority: number;
+  /**
+   * Bytes the reclaim still wants (`Infinity` when it has no byte target). A shrinker whose
+   * objects are worth keeping (a cache) may free less than `nrToScan` once this is met; the
+   * kernel has no such field — its reclaim targets are in pages scanned, not bytes.
+   */
+  targetBytes: number;
 }
 
 /** A cache that can give memory back. */

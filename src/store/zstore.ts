@@ -433,8 +433,14 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
   /** @internal Evicts up to `n` least-recently-used entries for the shrinker; returns how many. */
   evictLru(n: number): number {
     let done = 0;
-    while (done < n && this.lTail >= 0) {
+    // Entries whose objects someone mapped through `pool` cannot go: they move to the front.
+    for (let skipped = 0; done < n && this.lTail >= 0 && skipped < this.live; ) {
       const e = this.lTail;
+      if (this.payloadPinned(e)) {
+        this.touch(e);
+        skipped++;
+        continue;
+      }
       this.evict(e, this.expired(e) ? 'expired' : 'pressure');
       done++;
     }
@@ -595,6 +601,10 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
   private releasePayload(e: number): void {
     const h = this.rf[e * REC_F64 + R_HANDLE];
     const f = this.ri[e * REC_I32 + R_FLAGS];
+    // Refuse before freeing anything: a half-freed value would be lost.
+    if (this.payloadPinned(e)) {
+      throw new ZsError(ZsErrorCode.PINNED, "the value is mapped through the store's pool; unmap it first");
+    }
     if (h !== 0) {
       const pool = this.pool;
       let stored = pool.size(h);
@@ -715,11 +725,30 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
   }
 
   private enforceMaxBytes(): void {
-    // Expired entries go first, then the least recently used.
-    while (this.stored > this.maxBytes && this.lTail >= 0) {
+    // Expired entries go first, then the least recently used (skipping pinned ones).
+    for (let skipped = 0; this.stored > this.maxBytes && this.lTail >= 0 && skipped < this.live; ) {
       const e = this.lTail;
+      if (this.payloadPinned(e)) {
+        this.touch(e);
+        skipped++;
+        continue;
+      }
       this.evict(e, this.expired(e) ? 'expired' : 'size');
     }
+  }
+
+  /** True when any object of entry `e` is mapped through `pool` (so it cannot be freed now). */
+  private payloadPinned(e: number): boolean {
+    const h = this.rf[e * REC_F64 + R_HANDLE];
+    if (h === 0) return false;
+    const pool = this.pool;
+    if (pool.isMapped(h)) return true;
+    if (!(this.ri[e * REC_I32 + R_FLAGS] & MULTI)) return false;
+    const n = pool.size(h) / 8;
+    const idx = this.idxBuf;
+    pool.readInto(h, new Uint8Array(idx.buffer, 0, n * 8));
+    for (let i = 0; i < n; i++) if (pool.isMapped(idx[i])) return true;
+    return false;
   }
 
   /** Doubles the records (and the cache arrays); the entries keep their numbers. */
@@ -766,17 +795,30 @@ class CacheShrinker implements Shrinker {
   }
 
   /**
-   * Entries, but 0 while compaction could still free pages of the store's pool: eviction only
-   * starts once compaction alone has not met the pressure (the pool's shrinker runs first).
+   * Entries, but 0 while compaction could still free pages of the store's pool that it has not
+   * tried yet: eviction only starts once compaction alone has not met the pressure (the pool's
+   * shrinker runs first). Pages pinned by a mapping do not hold eviction back.
    */
   count(_sc: ShrinkControl): number {
-    if (this.store.pool.canCompact() > 0) return 0;
+    if (this.store.pool.compactionBacklog() > 0) return 0;
     return this.store.size;
   }
 
+  /** Evicts up to `nrToScan` least-recently-used entries, and no more than `sc.targetBytes` worth. */
   scan(sc: ShrinkControl): number {
-    const n = this.store.evictLru(sc.nrToScan);
-    return n > 0 ? n : SHRINK_STOP;
+    let n = sc.nrToScan;
+    if (sc.targetBytes !== Number.POSITIVE_INFINITY) {
+      const cap = Math.ceil(sc.targetBytes / this.store.avgStored());
+      if (cap < n) n = cap;
+    }
+    if (n <= 0) return SHRINK_STOP;
+    const done = this.store.evictLru(n);
+    return done > 0 ? done : SHRINK_STOP;
+  }
+
+  /** 0: the cache's memory is its pool's, which reports it (so evictions count once compacted). */
+  usageBytes(): number {
+    return 0;
   }
 }
 

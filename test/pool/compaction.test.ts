@@ -160,7 +160,7 @@ describe('the pool shrinker', () => {
     assert.equal(pool.shrinkerEnabled, true);
     const live = fragment(pool, 900, 10000, (i) => i % 4 !== 0);
     const sh = reg.list()[0];
-    const sc = { nrToScan: 128, nrScanned: 128, priority: 0 };
+    const sc = { nrToScan: 128, nrScanned: 128, priority: 0, targetBytes: Number.POSITIVE_INFINITY };
     const counted = sh.count(sc);
     assert.equal(counted, pool.reclaimablePages());
     assert.ok(counted > pool.canCompact());

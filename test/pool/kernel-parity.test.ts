@@ -37,7 +37,7 @@ describe('the shrinker frees exactly what it counted', () => {
         if (!line.startsWith('s ')) continue;
         const pool = r.pool;
         const sh = pool.shrinker;
-        const sc = { nrToScan: 128, nrScanned: 128, priority: 0 };
+        const sc = { nrToScan: 128, nrScanned: 128, priority: 0, targetBytes: Number.POSITIVE_INFINITY };
         const predicted = pool.canCompact();
         const counted = sh.count(sc);
         const compacted0 = pool.stats({ classes: false }).pages_compacted;

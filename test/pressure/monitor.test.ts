@@ -444,3 +444,26 @@ describe('monitor timers and notify', () => {
     );
   });
 });
+
+describe('reclaim follows what is observed', () => {
+  it('a level held up by hysteresis alone (every source reads none) does not reclaim', async () => {
+    const reg = new ShrinkerRegistry();
+    const sh = new FakeShrinker('cache', 100000, 100);
+    reg.register(sh);
+    const src = new ScriptedSource();
+    const m = createPressureMonitor({ registry: reg, sources: [src], clearAfter: 3 });
+    src.level = 'medium';
+    const first = await m.pollNow();
+    assert.equal(first.level, 'medium');
+    assert.ok(first.reclaim !== null);
+    const scans = sh.scans.length;
+    src.level = 'none';
+    for (let i = 0; i < 2; i++) {
+      const r = await m.pollNow();
+      assert.equal(r.level, 'medium', 'still held by clearAfter');
+      assert.equal(r.reclaim, null);
+    }
+    assert.equal(sh.scans.length, scans, 'no scans while only the hysteresis holds the level');
+    assert.equal((await m.pollNow()).level, 'none');
+  });
+});
