@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createPool, type ZsPool } from '../pool/pool.js';
-import { type BenchRow, median, Rng, rssBytes, zramSizes } from './harness.js';
+import { type BenchRow, fillPool, median, Rng, rssBytes, zramSizes } from './harness.js';
 import type { PauseResult } from './pause-child.js';
 import type { BenchOptions } from './pool-bench.js';
 
@@ -14,27 +14,15 @@ import type { BenchOptions } from './pool-bench.js';
 export function fragmentedPool(bytes: number, seed: number): { pool: ZsPool; live: number; freed: number } {
   const rng = new Rng(seed);
   const pool = createPool({ shrinkers: null });
-  const src = new Uint8Array(4096);
-  for (let i = 0; i < src.length; i++) src[i] = rng.int(256);
-  const views = Array.from({ length: 4097 }, (_, k) => src.subarray(0, k));
-  const sizes = zramSizes(1 << 16, rng);
-  const hs: number[] = [];
-  let total = 0;
-  for (let i = 0; total < bytes; i++) {
-    const s = sizes[i & 0xffff];
-    const h = pool.malloc(s);
-    pool.write(h, views[s]);
-    hs.push(h);
-    total += s;
-  }
+  const f = fillPool(pool, bytes, rng);
   let freed = 0;
-  for (const h of hs) {
+  for (let i = 0; i < f.count; i++) {
     if (rng.int(2) === 0) {
-      freed += pool.size(h);
-      pool.free(h);
+      freed += pool.size(f.handles[i]);
+      pool.free(f.handles[i]);
     }
   }
-  return { pool, live: total - freed, freed };
+  return { pool, live: f.bytes - freed, freed };
 }
 
 /** copyWithin bandwidth for blocks of zram-like sizes inside one plain buffer, MiB/s. */

@@ -6,6 +6,7 @@
  * are shared and noisy, so ratios and medians mean more than absolutes).
  */
 import { readFileSync } from 'node:fs';
+import type { ZsPool } from '../pool/pool.js';
 
 /** One printed result. */
 export interface BenchRow {
@@ -99,4 +100,38 @@ export function fmt(n: number): string {
   if (a >= 10) return n.toFixed(1);
   if (a >= 1) return n.toFixed(2);
   return n.toPrecision(2);
+}
+
+/** The handles of a filled pool. */
+export interface Filled {
+  /** Handles, in allocation order (the first `count` entries). */
+  handles: Float64Array;
+  /** Objects allocated. */
+  count: number;
+  /** Bytes allocated. */
+  bytes: number;
+}
+
+/** Fills `pool` with zram-like objects, each written with random bytes, until `bytes` are held. */
+export function fillPool(pool: ZsPool, bytes: number, rng: Rng): Filled {
+  const src = new Uint8Array(4096);
+  for (let i = 0; i < src.length; i++) src[i] = rng.int(256);
+  const views = Array.from({ length: 4097 }, (_, k) => src.subarray(0, k));
+  const sizes = zramSizes(1 << 16, rng);
+  let hs = new Float64Array(1 << 16);
+  let n = 0;
+  let total = 0;
+  while (total < bytes) {
+    const s = sizes[n & 0xffff];
+    const h = pool.malloc(s);
+    pool.write(h, views[s]);
+    if (n === hs.length) {
+      const g = new Float64Array(n * 2);
+      g.set(hs);
+      hs = g;
+    }
+    hs[n++] = h;
+    total += s;
+  }
+  return { handles: hs, count: n, bytes: total };
 }

@@ -7,7 +7,7 @@
  */
 import { createPool } from '../pool/pool.js';
 import { yieldToEventLoop } from '../util/yield.js';
-import { Rng, zramSizes } from './harness.js';
+import { fillPool, Rng, zramSizes } from './harness.js';
 
 /** What one child measures (ms). */
 export interface PauseResult {
@@ -45,9 +45,6 @@ async function probe(work: () => Promise<unknown>): Promise<number> {
 export async function pauseChild(mib: number): Promise<PauseResult> {
   const rng = new Rng(12);
   const sizes = zramSizes(1 << 16, rng);
-  const src = new Uint8Array(4096);
-  for (let i = 0; i < src.length; i++) src[i] = rng.int(256);
-  const views = Array.from({ length: 4097 }, (_, k) => src.subarray(0, k));
   // Warm the code paths on a small pool first, as a long-running server would have.
   const warm = createPool({ shrinkers: null });
   const wh = new Float64Array(20000);
@@ -56,21 +53,8 @@ export async function pauseChild(mib: number): Promise<PauseResult> {
   await warm.compactAsync();
   warm.destroy();
   const pool = createPool({ shrinkers: null });
-  let hs = new Float64Array(1 << 16);
-  let n = 0;
-  for (let total = 0; total < mib * 2 ** 20; ) {
-    const s = sizes[n & 0xffff];
-    const h = pool.malloc(s);
-    pool.write(h, views[s]);
-    if (n === hs.length) {
-      const g = new Float64Array(n * 2);
-      g.set(hs);
-      hs = g;
-    }
-    hs[n++] = h;
-    total += s;
-  }
-  for (let i = 0; i < n; i++) if (rng.int(2) === 0) pool.free(hs[i]);
+  const f = fillPool(pool, mib * 2 ** 20, rng);
+  for (let i = 0; i < f.count; i++) if (rng.int(2) === 0) pool.free(f.handles[i]);
   const t0 = performance.now();
   let r = { longestSliceMs: 0, slices: 0 };
   const maxGap = await probe(async () => {

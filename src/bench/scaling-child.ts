@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPool } from '../pool/pool.js';
-import { median, Rng, zramSizes } from './harness.js';
+import { fillPool, median, Rng, zramSizes } from './harness.js';
 
 /** What one child measures. */
 export interface ScalingResult {
@@ -43,27 +43,11 @@ function rss(): number {
 export function scalingChild(mib: number): ScalingResult {
   const rng = new Rng(77);
   const pool = createPool({ shrinkers: null });
-  const src = new Uint8Array(4096);
-  for (let i = 0; i < src.length; i++) src[i] = rng.int(256);
-  const views = Array.from({ length: 4097 }, (_, k) => src.subarray(0, k));
   const sizes = zramSizes(1 << 20, rng);
-  const target = mib * 2 ** 20;
-  let hs = new Float64Array(1 << 16);
-  let n = 0;
-  let bytes = 0;
   const t0 = performance.now();
-  while (bytes < target) {
-    const s = sizes[n & 0xfffff];
-    const h = pool.malloc(s);
-    pool.write(h, views[s]);
-    if (n === hs.length) {
-      const g = new Float64Array(n * 2);
-      g.set(hs);
-      hs = g;
-    }
-    hs[n++] = h;
-    bytes += s;
-  }
+  const f = fillPool(pool, mib * 2 ** 20, rng);
+  const hs = f.handles;
+  const n = f.count;
   const fillMs = performance.now() - t0;
   const rssFull = rss();
   // Churn: free a random object, allocate a new one of a zram-like size.
