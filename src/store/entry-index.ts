@@ -45,8 +45,8 @@ export class EntryIndex {
     return (h ^ (h >>> 16)) & this.mask;
   }
 
-  /** Entry index of `k`, or -1; `rec` holds the entries' records. */
-  get(k: number, rec: Float64Array): number {
+  /** Slot holding `k`, or -1; `rec` holds the entries' records. */
+  private find(k: number, rec: Float64Array): number {
     const slots = this.slots;
     const mask = this.mask;
     for (let i = this.hash(k); ; i = (i + 1) & mask) {
@@ -54,9 +54,15 @@ export class EntryIndex {
       if (e === EMPTY) return -1;
       if (e >= 0) {
         const x = rec[e * REC_F64 + REC_KEY];
-        if (x === k || (Number.isNaN(x) && Number.isNaN(k))) return e;
+        if (x === k || (Number.isNaN(x) && Number.isNaN(k))) return i;
       }
     }
+  }
+
+  /** Entry index of `k`, or -1; `rec` holds the entries' records. */
+  get(k: number, rec: Float64Array): number {
+    const i = this.find(k, rec);
+    return i < 0 ? -1 : this.slots[i];
   }
 
   /** Adds `k` → entry `e`; `k` must be absent and already written to `e`'s record in `rec`. */
@@ -79,20 +85,12 @@ export class EntryIndex {
 
   /** Removes `k`; returns its entry index, or -1 if absent. */
   delete(k: number, rec: Float64Array): number {
-    const slots = this.slots;
-    const mask = this.mask;
-    for (let i = this.hash(k); ; i = (i + 1) & mask) {
-      const e = slots[i];
-      if (e === EMPTY) return -1;
-      if (e >= 0) {
-        const x = rec[e * REC_F64 + REC_KEY];
-        if (x === k || (Number.isNaN(x) && Number.isNaN(k))) {
-          slots[i] = TOMB;
-          this.size--;
-          return e;
-        }
-      }
-    }
+    const i = this.find(k, rec);
+    if (i < 0) return -1;
+    const e = this.slots[i];
+    this.slots[i] = TOMB;
+    this.size--;
+    return e;
   }
 
   /** Removes every key. */

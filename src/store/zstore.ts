@@ -432,16 +432,26 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
 
   /** @internal Evicts up to `n` least-recently-used entries for the shrinker; returns how many. */
   evictLru(n: number): number {
+    return this.evictTail(n, 'pressure');
+  }
+
+  /**
+   * Evicts least-recently-used entries (reported as `reason`, or `expired` if they are) until `n`
+   * are gone — or, with `n` = Infinity, until the stored bytes are within `maxBytes`. Entries whose
+   * objects someone mapped through `pool` cannot go: they move to the front instead.
+   */
+  private evictTail(n: number, reason: EvictReason): number {
     let done = 0;
-    // Entries whose objects someone mapped through `pool` cannot go: they move to the front.
-    for (let skipped = 0; done < n && this.lTail >= 0 && skipped < this.live; ) {
+    const untilFits = n === Number.POSITIVE_INFINITY;
+    for (let skipped = 0; this.lTail >= 0 && skipped < this.live; ) {
+      if (untilFits ? this.stored <= this.maxBytes : done >= n) break;
       const e = this.lTail;
       if (this.payloadPinned(e)) {
         this.touch(e);
         skipped++;
         continue;
       }
-      this.evict(e, this.expired(e) ? 'expired' : 'pressure');
+      this.evict(e, this.expired(e) ? 'expired' : reason);
       done++;
     }
     return done;
@@ -725,16 +735,7 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
   }
 
   private enforceMaxBytes(): void {
-    // Expired entries go first, then the least recently used (skipping pinned ones).
-    for (let skipped = 0; this.stored > this.maxBytes && this.lTail >= 0 && skipped < this.live; ) {
-      const e = this.lTail;
-      if (this.payloadPinned(e)) {
-        this.touch(e);
-        skipped++;
-        continue;
-      }
-      this.evict(e, this.expired(e) ? 'expired' : 'size');
-    }
+    this.evictTail(Number.POSITIVE_INFINITY, 'size');
   }
 
   /** True when any object of entry `e` is mapped through `pool` (so it cannot be freed now). */
