@@ -22,12 +22,18 @@ export function optionsObject<T extends object>(what: string, o: T | undefined):
   return o;
 }
 
-/** A source or shrinker name: a non-empty string, or `fallback` when undefined. @internal */
-export function optName(what: string, v: unknown, fallback: string): string {
+/** A non-empty string option `param`, or `fallback` when undefined. @internal */
+export function optString(what: string, param: string, v: unknown, fallback: string): string {
   if (v === undefined) return fallback;
-  if (typeof v !== 'string' || v === '')
-    throw badArgument(`${what}: name must be a non-empty string, got ${show(v)}`);
+  if (typeof v !== 'string' || v === '') {
+    throw badArgument(`${what}: ${param} must be a non-empty string, got ${show(v)}`);
+  }
   return v;
+}
+
+/** A source name: a non-empty string, or `fallback` when undefined. @internal */
+export function optName(what: string, v: unknown, fallback: string): string {
+  return optString(what, 'name', v, fallback);
 }
 
 /** A function option (undefined allowed). @internal */
@@ -55,8 +61,5 @@ export function optRatio(what: string, name: string, v: unknown): number | undef
 
 /** A file path option: a non-empty string, or `fallback` when undefined. @internal */
 export function optPath(what: string, v: unknown, fallback: string): string {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'string' || v === '')
-    throw badArgument(`${what}: path must be a non-empty string, got ${show(v)}`);
-  return v;
+  return optString(what, 'path', v, fallback);
 }
