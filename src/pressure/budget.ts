@@ -16,7 +16,7 @@
  */
 import { show, ZsError, ZsErrorCode } from '../errors.js';
 import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
-import { optName } from './check.js';
+import { optName, orDefault } from './check.js';
 import {
   bandLevel,
   checkThresholds,
@@ -81,13 +81,13 @@ export class BudgetSource implements PressureSource {
     }
     this.limit = checkLimit(options.limitBytes);
     this.name = optName('budgetSource', options.name, 'budget');
-    this.margin = options.margin ?? 0.05;
+    this.margin = orDefault(options.margin, 0.05);
     this.thresholds = checkThresholds(
       'budgetSource',
       withDefaults(BUDGET_THRESHOLDS, options.thresholds, 'budgetSource: thresholds'),
       this.margin,
     );
-    this.targetRatio = options.targetRatio ?? 0.9;
+    this.targetRatio = orDefault(options.targetRatio, 0.9);
     if (typeof this.targetRatio !== 'number' || !(this.targetRatio > 0 && this.targetRatio <= 1)) {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'budgetSource: targetRatio must be in (0, 1]');
     }
@@ -97,7 +97,7 @@ export class BudgetSource implements PressureSource {
       }
       this.usage = options.usage;
     } else {
-      const registry = options.registry ?? defaultShrinkers;
+      const registry = orDefault(options.registry, defaultShrinkers);
       if (registry === null || typeof registry !== 'object' || typeof registry.usageBytes !== 'function') {
         throw new ZsError(
           ZsErrorCode.BAD_ARGUMENT,

@@ -13,6 +13,11 @@ export function badArgument(message: string): ZsError {
   return new ZsError(ZsErrorCode.BAD_ARGUMENT, message);
 }
 
+/** `v`, or `fallback` when `v` is undefined (null is a value, and is checked like any other). @internal */
+export function orDefault<T>(v: T | undefined, fallback: T): T {
+  return v === undefined ? fallback : v;
+}
+
 /** `o` if it is an options object (or `{}` for undefined); throws otherwise. @internal */
 export function optionsObject<T extends object>(what: string, o: T | undefined): T {
   if (o === undefined) return {} as T;

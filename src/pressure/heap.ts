@@ -15,7 +15,7 @@
  * 0.05). No byte target. Figures: `usedBytes`, `limitBytes`, `ratio`.
  */
 import { ZsError, ZsErrorCode } from '../errors.js';
-import { optionsObject, optName } from './check.js';
+import { optionsObject, optName, orDefault } from './check.js';
 import {
   bandLevel,
   checkThresholds,
@@ -71,7 +71,7 @@ export class HeapSource implements PressureSource {
   constructor(options: HeapSourceOptions = {}) {
     options = optionsObject('heapSource', options);
     this.name = optName('heapSource', options.name, 'heap');
-    this.margin = options.margin ?? 0.05;
+    this.margin = orDefault(options.margin, 0.05);
     this.thresholds = checkThresholds(
       'heapSource',
       withDefaults(HEAP_THRESHOLDS, options.thresholds, 'heapSource: thresholds'),

@@ -27,7 +27,7 @@
 import { show, type ZsError } from '../errors.js';
 import { defaultShrinkers, type ReclaimResult, type ShrinkerRegistry } from '../shrinker/registry.js';
 import { DEF_PRIORITY } from '../shrinker/shrinker.js';
-import { badArgument, optFunction, optionsObject, TIMEOUT_MAX } from './check.js';
+import { badArgument, optFunction, optionsObject, orDefault, TIMEOUT_MAX } from './check.js';
 import { ExternalSource } from './external.js';
 import { isPressureLevel, levelRank, PRESSURE_LEVELS, type PressureLevel } from './level.js';
 import { Listeners } from './listeners.js';
@@ -321,14 +321,14 @@ export class PressureMonitor {
       throw bad(`notify: level must be one of ${PRESSURE_LEVELS.join(', ')}, got ${show(level)}`);
     }
     const o = optionsObject('notify', options);
-    const holdMs = o.holdMs ?? this.notifyHoldMs;
-    if (typeof holdMs !== 'number' || !(holdMs > 0)) {
-      throw bad(`notify: holdMs must be a number > 0, got ${show(holdMs)}`);
+    const holdMs = orDefault(o.holdMs, this.notifyHoldMs);
+    if (typeof holdMs !== 'number' || !(holdMs > 0) || !Number.isFinite(holdMs)) {
+      throw bad(`notify: holdMs must be a finite number > 0, got ${show(holdMs)}`);
     }
     if (o.note !== undefined && typeof o.note !== 'string') {
       throw bad(`notify: note must be a string, got ${show(o.note)}`);
     }
-    this.external.notify(level, this.now(), holdMs, o.note ?? '');
+    this.external.notify(level, this.now(), holdMs, orDefault(o.note, ''));
     if (this.active) void this.pollOnce(true).catch(() => undefined);
   }
 
@@ -536,7 +536,7 @@ interface CheckedMonitorOptions {
  */
 export function checkMonitorOptions(options: PressureMonitorOptions | undefined): CheckedMonitorOptions {
   const o = optionsObject('PressureMonitor', options);
-  const sources = o.sources ?? [];
+  const sources = orDefault(o.sources, []);
   if (!Array.isArray(sources)) throw bad(`PressureMonitor: sources must be an array, got ${show(sources)}`);
   for (const s of sources) {
     if (s === null || typeof s !== 'object' || typeof s.sample !== 'function' || typeof s.name !== 'string') {
@@ -547,7 +547,7 @@ export function checkMonitorOptions(options: PressureMonitorOptions | undefined)
   if (registry !== null && !isRegistry(registry)) {
     throw bad(`PressureMonitor: registry must be a ShrinkerRegistry or null, got ${show(registry)}`);
   }
-  const intervalMs = positive('intervalMs', o.intervalMs ?? 1000);
+  const intervalMs = positive('intervalMs', orDefault(o.intervalMs, 1000));
   if (intervalMs > TIMEOUT_MAX) {
     // setTimeout would clamp it to 1 ms: a monitor meant to poll rarely would poll all the time.
     throw bad(`PressureMonitor: intervalMs must be at most ${TIMEOUT_MAX} (2^31 − 1), got ${intervalMs}`);
@@ -588,9 +588,9 @@ export function checkMonitorOptions(options: PressureMonitorOptions | undefined)
     sources: sources.slice(),
     registry,
     intervalMs,
-    raiseAfter: count('raiseAfter', o.raiseAfter ?? 1),
-    clearAfter: count('clearAfter', o.clearAfter ?? 3),
-    notifyHoldMs: positive('notifyHoldMs', o.notifyHoldMs ?? intervalMs),
+    raiseAfter: count('raiseAfter', orDefault(o.raiseAfter, 1)),
+    clearAfter: count('clearAfter', orDefault(o.clearAfter, 3)),
+    notifyHoldMs: positive('notifyHoldMs', orDefault(o.notifyHoldMs, intervalMs)),
     policy,
     now,
     timers,

@@ -39,7 +39,7 @@ export async function replayFile(path: string, options: ReplayFileOptions = {}):
       `replayFile: onProgress must be a function, got ${show(options.onProgress)}`,
     );
   }
-  const every = options.progressEvery ?? 100000;
+  const every = options.progressEvery === undefined ? 100000 : options.progressEvery;
   if (typeof every !== 'number' || !Number.isInteger(every) || every < 1) {
     throw new ZsError(
       ZsErrorCode.BAD_ARGUMENT,

@@ -217,8 +217,8 @@ export class TraceReplayer {
     this.shrinkers = new ShrinkerRegistry();
     this.pool = new ZsPool({
       name: 'replay',
-      profile: options.profile ?? 'linux-6.12',
-      pageSize: options.pageSize ?? 4096,
+      profile: options.profile === undefined ? 'linux-6.12' : options.profile,
+      pageSize: options.pageSize === undefined ? 4096 : options.pageSize,
       shrinkers: this.shrinkers,
     });
     this.verify = options.verify ?? true;

@@ -141,7 +141,7 @@ export class ShrinkerRegistry {
     if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw bad(`ShrinkerRegistry: options must be an object, got ${show(options)}`);
     }
-    const max = options.maxShrinkers ?? Number.POSITIVE_INFINITY;
+    const max = options.maxShrinkers === undefined ? Number.POSITIVE_INFINITY : options.maxShrinkers;
     if (
       typeof max !== 'number' ||
       !(max >= 0) ||
@@ -523,8 +523,8 @@ function reclaimBounds(options: ReclaimOptions): { target: number; minPriority: 
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw bad(`reclaim: options must be an object, got ${show(options)}`);
   }
-  const target = options.targetBytes ?? Number.POSITIVE_INFINITY;
-  const minPriority = options.minPriority ?? 0;
+  const target = options.targetBytes === undefined ? Number.POSITIVE_INFINITY : options.targetBytes;
+  const minPriority = options.minPriority === undefined ? 0 : options.minPriority;
   checkTarget('reclaim', target);
   if (
     typeof minPriority !== 'number' ||

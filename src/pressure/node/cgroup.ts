@@ -31,7 +31,7 @@
  * `memory.pressure` is readable.
  */
 import { show, ZsError, ZsErrorCode } from '../../errors.js';
-import { optBoolean, optionsObject, optName } from '../check.js';
+import { optBoolean, optionsObject, optName, orDefault } from '../check.js';
 import {
   bandLevel,
   checkThresholds,
@@ -222,13 +222,13 @@ export class CgroupSource implements PressureSource {
   constructor(options: CgroupSourceOptions = {}) {
     options = optionsObject('cgroupSource', options);
     this.name = optName('cgroupSource', options.name, 'cgroup');
-    this.margin = options.margin ?? 0.03;
+    this.margin = orDefault(options.margin, 0.03);
     this.thresholds = checkThresholds(
       'cgroupSource',
       withDefaults(CGROUP_THRESHOLDS, options.thresholds, 'cgroupSource: thresholds'),
       this.margin,
     );
-    this.targetRatio = options.targetRatio ?? 0.8;
+    this.targetRatio = orDefault(options.targetRatio, 0.8);
     if (typeof this.targetRatio !== 'number' || !(this.targetRatio > 0 && this.targetRatio <= 1)) {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'cgroupSource: targetRatio must be in (0, 1]');
     }

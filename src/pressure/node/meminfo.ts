@@ -12,7 +12,7 @@
  * Figures: `totalBytes`, `availableBytes`, `usedRatio`.
  */
 import { ZsError, ZsErrorCode } from '../../errors.js';
-import { optionsObject, optName, optPath } from '../check.js';
+import { optionsObject, optName, optPath, orDefault } from '../check.js';
 import {
   bandLevel,
   checkThresholds,
@@ -99,7 +99,7 @@ export class MeminfoSource implements PressureSource {
     options = optionsObject('meminfoSource', options);
     this.name = optName('meminfoSource', options.name, 'meminfo');
     this.path = optPath('meminfoSource', options.path, '/proc/meminfo');
-    this.margin = options.margin ?? 0.02;
+    this.margin = orDefault(options.margin, 0.02);
     this.thresholds = checkThresholds(
       'meminfoSource',
       withDefaults(MEMINFO_THRESHOLDS, options.thresholds, 'meminfoSource: thresholds'),

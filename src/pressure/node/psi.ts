@@ -21,7 +21,7 @@
  * used), and the same for `full`; `intervalMs` (time since the previous sample, 0 on the first).
  */
 import { ZsError, ZsErrorCode } from '../../errors.js';
-import { optionsObject, optName, optPath } from '../check.js';
+import { optionsObject, optName, optPath, orDefault } from '../check.js';
 import {
   bandLevel,
   checkThresholds,
@@ -143,7 +143,7 @@ export class PsiTracker {
   /** Validates and keeps the thresholds; throws `ERR_ZS_BAD_ARGUMENT`. */
   constructor(what: string, options: PsiThresholdOptions = {}) {
     options = optionsObject(what, options);
-    this.margin = options.margin ?? 0.25;
+    this.margin = orDefault(options.margin, 0.25);
     this.some = checkThresholds(
       `${what} some`,
       withDefaults(PSI_SOME_THRESHOLDS, options.some, `${what}: some`),
