@@ -211,6 +211,12 @@ export class TraceReplayer {
     if (options.verify !== undefined && typeof options.verify !== 'boolean') {
       throw badArgument(`TraceReplayer: verify must be true or false, got ${show(options.verify)}`);
     }
+    if (options.profile !== undefined && typeof options.profile !== 'string') {
+      throw badArgument(`TraceReplayer: profile must be a profile name, got ${show(options.profile)}`);
+    }
+    if (options.pageSize !== undefined && typeof options.pageSize !== 'number') {
+      throw badArgument(`TraceReplayer: pageSize must be a number, got ${show(options.pageSize)}`);
+    }
     if (options.trace !== undefined && typeof options.trace !== 'string') {
       throw badArgument(`TraceReplayer: trace must be a string, got ${show(options.trace)}`);
     }
