@@ -21,7 +21,7 @@
  *
  * Every failure throws a {@link ZsError} before any state changes.
  */
-import { checkInt, EINVAL, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
+import { checkInt, destroyedErrorFor, EINVAL, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
 import { type PageOwner, PageStore } from '../page/page-store.js';
 import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
 import { DEFAULT_SEEKS, SHRINK_STOP, type ShrinkControl, type Shrinker } from '../shrinker/shrinker.js';
@@ -763,9 +763,7 @@ function refused(e: unknown, what: string): ZsError {
   );
 }
 
-function destroyedError(op: string): ZsError {
-  return new ZsError(ZsErrorCode.DESTROYED, `${op}: the pool has been destroyed`);
-}
+const destroyedError = destroyedErrorFor('pool');
 
 function notRun(): CompactResult {
   return {

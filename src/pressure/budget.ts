@@ -14,7 +14,7 @@
  *
  * Figures: `usageBytes`, `limitBytes`, `ratio` (usage / limit).
  */
-import { ZsError, ZsErrorCode } from '../errors.js';
+import { checkPositive, ZsError, ZsErrorCode } from '../errors.js';
 import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
 import {
   bandLevel,
@@ -148,11 +148,5 @@ function levelAtLeastMedium(level: PressureLevel): boolean {
 }
 
 function checkLimit(v: unknown): number {
-  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) {
-    throw new ZsError(
-      ZsErrorCode.BAD_ARGUMENT,
-      `budgetSource: limitBytes must be a number > 0, got ${String(v)}`,
-    );
-  }
-  return v;
+  return checkPositive('budgetSource: limitBytes', v);
 }
