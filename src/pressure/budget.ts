@@ -46,7 +46,7 @@ export interface BudgetSourceOptions {
   usage?: () => number;
   /** Registry whose caches the default `usage` sums (default `defaultShrinkers`). */
   registry?: ShrinkerRegistry;
-  /** Thresholds on `usage / limit` (defaults {@link BUDGET_THRESHOLDS}). */
+  /** Thresholds on `usage / limit` (default `{ low: 0.9, medium: 1.0, critical: 1.25 }`). */
   thresholds?: Partial<LevelThresholds>;
   /** Relative hysteresis margin: a level clears below `threshold × (1 − margin)` (default 0.05). */
   margin?: number;

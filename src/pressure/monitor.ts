@@ -68,7 +68,7 @@ export interface PressureMonitorOptions {
   raiseAfter?: number;
   /** Consecutive polls the observed level must stay lower before the level drops (default 3). */
   clearAfter?: number;
-  /** Lowest priority per level without a byte target (default {@link DEFAULT_RECLAIM_POLICY}). */
+  /** Lowest priority per level without a byte target (default `{ low: 8, medium: 4, critical: 0 }`). */
   policy?: Partial<ReclaimPolicy>;
   /** How long a `notify(level)` is held, in ms (default `intervalMs`). */
   notifyHoldMs?: number;

@@ -11,7 +11,7 @@
  * - `shrinkAll()` is `echo 2 > /proc/sys/vm/drop_caches` (`drop_slab`): priority-0 passes repeated
  *   while `(freed >> shift++) > 1`.
  * - `reclaim({ targetBytes, minPriority })` is a reclaimer's priority loop: passes from
- *   {@link DEF_PRIORITY} down to `minPriority`, stopping once the target is met.
+ *   `DEF_PRIORITY` (12) down to `minPriority`, stopping once the target is met.
  * - Every pass of every shrinker is reported to `onShrink` listeners (name, counted, scanned,
  *   freed, duration), so users and the CLI can see what reclaim did.
  * - `usageBytes()` sums what the shrinkers that report it hold, for byte budgets.
