@@ -1,7 +1,7 @@
 /**
  * ZramDevice: a page-indexed compressed RAM disk, as the kernel's zram, on a ZsPool.
  *
- * Write path (kernel-notes §7.1): a page of one repeated 8-byte word is stored without any
+ * Write path (drivers/block/zram/zram_drv.c zram_write_page(), Linux 6.12): a page of one repeated 8-byte word is stored without any
  * allocation (`same_pages`); otherwise it is compressed, and if the compressed length would reach
  * `huge_class_size` the page is stored as it is (`huge_pages`, `huge_pages_since`). The object is
  * allocated *before* the old one is freed, and the limit is checked after allocating against the
