@@ -3,12 +3,13 @@
  * contract itself is in types.ts (a leaf, so codec implementations can import it without a
  * cycle through this registry, which imports them).
  *
- * The core entry registers the codecs that work everywhere (`none`, `lz4`: registered here, so
- * that no bundler can drop them as unused); `zsmalloc/node` registers the ones
- * built on `node:zlib`. `getCodec(name)` throws `ERR_ZS_UNAVAILABLE` for a codec this runtime lacks.
+ * The core entry registers the codecs that work everywhere (`none`, and the kernel-exact `lz4`,
+ * `lzo-rle` and `lzo`; registered here, so that no bundler can drop them as unused);
+ * `zsmalloc/node` registers the ones built on `node:zlib`. `getCodec(name)` throws `ERR_ZS_UNAVAILABLE` for a codec this runtime lacks.
  */
 import { ZsError, ZsErrorCode } from '../errors.js';
 import { lz4Codec } from './lz4.js';
+import { lzoCodec, lzoRleCodec } from './lzo.js';
 import type { Codec } from './types.js';
 
 export type { Codec } from './types.js';
@@ -72,3 +73,5 @@ export const noneCodec: Codec = {
 
 registerCodec(noneCodec);
 registerCodec(lz4Codec);
+registerCodec(lzoRleCodec);
+registerCodec(lzoCodec);
