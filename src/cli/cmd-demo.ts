@@ -57,7 +57,7 @@ export async function runDemoCommand(ctx: CommandContext): Promise<number> {
   const dataDir = args.values.data === undefined ? undefined : String(args.values.data);
   if (dataDir === '') ctx.usageError('--data needs a directory');
 
-  const bar = new Progress(ctx.tty && !json);
+  const bar = new Progress(ctx.tty && !json, ctx.errRaw);
   let run: Awaited<ReturnType<typeof runDemo>>;
   try {
     run = await runDemo({
@@ -69,7 +69,7 @@ export async function runDemoCommand(ctx: CommandContext): Promise<number> {
     });
   } catch (e) {
     bar.done();
-    if (e instanceof DataError) throw new Error(e.message);
+    if (e instanceof DataError) ctx.fail(e.message);
     throw e;
   }
   bar.done();

@@ -12,7 +12,7 @@ export class Progress {
   private shown = false;
 
   /** `enabled` false makes every call a no-op (not a terminal, or `--json`). */
-  constructor(enabled: boolean, write: (s: string) => void = (s) => process.stderr.write(s)) {
+  constructor(enabled: boolean, write: (s: string) => void) {
     this.enabled = enabled;
     this.write = write;
   }
