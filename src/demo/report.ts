@@ -93,7 +93,7 @@ export function renderReport(run: DemoRun, meta: ReportMeta): string {
     marks: scans.map((p) => ({ x: p.t / 1000, color: C.pass })),
     description: 'Pressure level reported by the monitor over the run',
   });
-  const closeUp = res.budget ? pressureCloseUp(run, res.budget.set_at) : '';
+  const closeUp = res.budget ? pressureCloseUp(run, res.budget.setAt) : '';
   const frag = (['zram', 'store'] as const).map((k) =>
     fragmentation(res.snapshots.churned.pools[k], res.snapshots.reclaimed.pools[k]),
   );
@@ -101,12 +101,12 @@ export function renderReport(run: DemoRun, meta: ReportMeta): string {
 
   const f = res.snapshots.filled;
   const ch = res.snapshots.churned;
-  const held = f.mm_stat.orig_data_size + f.store.logical_bytes;
-  const stored = f.mm_stat.compr_data_size + f.store.stored_bytes;
+  const held = f.mmStat.orig_data_size + f.store.logical_bytes;
+  const stored = f.mmStat.compr_data_size + f.store.stored_bytes;
   const freeableBefore = ch.pools.zram.freeable_total + ch.pools.store.freeable_total;
   const firstReclaim = res.reclaims.find((r) => r.passes > 0);
-  const compactions = res.compactions.reduce((a, c) => a + c.compact_calls, 0);
-  const notByShrinker = res.compactions.reduce((a, c) => a + c.compact_calls - c.shrinker_scans, 0);
+  const compactions = res.compactions.reduce((a, c) => a + c.compactCalls, 0);
+  const notByShrinker = res.compactions.reduce((a, c) => a + c.compactCalls - c.shrinkerScans, 0);
   const cards: [string, string, string][] = [
     [
       'Data held',
@@ -116,16 +116,16 @@ export function renderReport(run: DemoRun, meta: ReportMeta): string {
     [
       'Freeable after the churn',
       `${freeableBefore.toLocaleString('en-US')} pages`,
-      `zs_can_compact; ${pct(res.zram.pages_discarded, res.zram.pages_written)} of pages discarded, ${pct(res.store.entries_deleted, res.store.entries_written)} of files deleted`,
+      `zs_can_compact; ${pct(res.zram.pagesDiscarded, res.zram.pagesWritten)} of pages discarded, ${pct(res.store.entriesDeleted, res.store.entriesWritten)} of files deleted`,
     ],
     [
       'Budget',
-      res.budget ? `${mib(res.budget.footprint_bytes)} → ${mib(res.budget.limit_bytes)}` : 'not set',
+      res.budget ? `${mib(res.budget.footprintBytes)} → ${mib(res.budget.limitBytes)}` : 'not set',
       res.budget ? `${Math.round(res.budget.ratio * 100)} % of the pools' footprint` : 'nothing to reclaim',
     ],
     [
       'Given back to the OS',
-      mib(res.bytes_returned),
+      mib(res.bytesReturned),
       firstReclaim
         ? `in ${firstReclaim.durationMs.toFixed(0)} ms; ${compactions} compactions, ${notByShrinker} not started by a shrinker`
         : 'no reclaim ran',
@@ -185,7 +185,7 @@ ${cards.map(([k, v, d]) => `<div class="card"><div class="k">${esc(k)}</div><div
 </div>
 
 <h2>Memory over the run</h2>
-<p class="note">A ZramDevice took ${mib(res.data.zram_bytes)} as 4 KiB pages and a ZStore ${mib(res.data.store_bytes)} as files; then a random ${pct(res.zram.pages_discarded, res.zram.pages_written)} was discarded and deleted. The pools' pages stay committed: the freed slots sit inside zspages. When the budget drops below the footprint, the pressure monitor notices and the shrinkers compact and give the pages back; red dashes mark shrinker scans.</p>
+<p class="note">A ZramDevice took ${mib(res.data.zramBytes)} as 4 KiB pages and a ZStore ${mib(res.data.storeBytes)} as files; then a random ${pct(res.zram.pagesDiscarded, res.zram.pagesWritten)} was discarded and deleted. The pools' pages stay committed: the freed slots sit inside zspages. When the budget drops below the footprint, the pressure monitor notices and the shrinkers compact and give the pages back; red dashes mark shrinker scans.</p>
 ${legend([
   ['data held (logical)', C.logical, ''],
   ['data held (compressed)', C.compressed, ''],
@@ -227,7 +227,7 @@ ${mmStatTable(res)}
 <details><summary>/sys/kernel/debug/zsmalloc/zram0/classes before reclaim</summary><pre>${esc(meta.classesText.before)}</pre></details>
 <details><summary>/sys/kernel/debug/zsmalloc/zram0/classes after reclaim</summary><pre>${esc(meta.classesText.after)}</pre></details>
 
-<footer>Made by <code>${esc(meta.command)}</code> in ${(res.timings.total_ms / 1000).toFixed(1)} s: fill ${ms(res.timings.fill_ms)}, churn ${ms(res.timings.churn_ms)}, pressure ${ms(res.timings.pressure_ms)}, verify ${ms(res.timings.verify_ms)}. ${samples.length} samples every ${timeline.intervalMs} ms and at every event. Self-contained: no script, no network.</footer>
+<footer>Made by <code>${esc(meta.command)}</code> in ${(res.timings.totalMs / 1000).toFixed(1)} s: fill ${ms(res.timings.fillMs)}, churn ${ms(res.timings.churnMs)}, pressure ${ms(res.timings.pressureMs)}, verify ${ms(res.timings.verifyMs)}. ${samples.length} samples every ${timeline.intervalMs} ms and at every event. Self-contained: no script, no network.</footer>
 </body>
 </html>
 `;
@@ -383,15 +383,15 @@ function fullness(before: PoolStats, after: PoolStats): { before: string; after:
 function reclaimTables(res: DemoResult): string {
   const rows = res.reclaims.map(
     (r, i) =>
-      `<tr><td>${i + 1}</td><td>${ms(r.t - (res.budget?.set_at ?? 0))}</td><td class="l">${r.level}</td><td>${r.targetBytes ? mib(r.targetBytes) : '—'}</td><td>${r.minPriority}</td><td>${r.passes}</td><td>${r.freed.toLocaleString('en-US')}</td><td>${mib(r.bytesReturned)}</td><td>${ms(r.durationMs)}</td></tr>`,
+      `<tr><td>${i + 1}</td><td>${ms(r.t - (res.budget?.setAt ?? 0))}</td><td class="l">${r.level}</td><td>${r.targetBytes ? mib(r.targetBytes) : '—'}</td><td>${r.minPriority}</td><td>${r.passes}</td><td>${r.freed.toLocaleString('en-US')}</td><td>${mib(r.bytesReturned)}</td><td>${ms(r.durationMs)}</td></tr>`,
   );
   const passes = res.passes.map(
     (p) =>
-      `<tr><td>${ms(p.t - (res.budget?.set_at ?? 0))}</td><td class="l">${esc(p.shrinker)}</td><td>${p.priority}</td><td>${p.counted.toLocaleString('en-US')}</td><td>${p.totalScan}</td><td>${p.scanned}</td><td>${p.freed.toLocaleString('en-US')}</td><td>${mib(p.freedBytes)}</td><td>${ms(p.durationMs)}</td></tr>`,
+      `<tr><td>${ms(p.t - (res.budget?.setAt ?? 0))}</td><td class="l">${esc(p.shrinker)}</td><td>${p.priority}</td><td>${p.counted.toLocaleString('en-US')}</td><td>${p.totalScan}</td><td>${p.scanned}</td><td>${p.freed.toLocaleString('en-US')}</td><td>${mib(p.freedBytes)}</td><td>${ms(p.durationMs)}</td></tr>`,
   );
   const levels = res.levels.map(
     (l) =>
-      `<tr><td>${ms(l.t - (res.budget?.set_at ?? 0))}</td><td class="l">${l.previous} → ${l.level}</td><td class="l w">${esc(l.reason || '—')}</td></tr>`,
+      `<tr><td>${ms(l.t - (res.budget?.setAt ?? 0))}</td><td class="l">${l.previous} → ${l.level}</td><td class="l w">${esc(l.reason || '—')}</td></tr>`,
   );
   return `<p class="note">Level changes (times after the budget was lowered):</p>
 <table><tr><th>at</th><th class="l">level</th><th class="l">why</th></tr>${levels.join('')}</table>
@@ -414,14 +414,14 @@ function mmStatTable(res: DemoResult): string {
     'huge_pages_since',
   ] as const;
   const row = (name: string, s: DemoResult['snapshots']['filled']) =>
-    `<tr><td class="l">${name}</td>${cols.map((c) => `<td>${s.mm_stat[c]}</td>`).join('')}</tr>`;
+    `<tr><td class="l">${name}</td>${cols.map((c) => `<td>${s.mmStat[c]}</td>`).join('')}</tr>`;
   const snaps = res.snapshots;
   return `<table><tr><th class="l">after</th>${cols.map((c) => `<th>${c}</th>`).join('')}</tr>
 ${row('fill', snaps.filled)}
 ${row('churn', snaps.churned)}
 ${row('reclaim', snaps.reclaimed)}</table>
 <p class="note">As <code>cat /sys/block/zram0/mm_stat</code> prints it, after each phase:</p>
-<pre>${esc([snaps.filled, snaps.churned, snaps.reclaimed].map((x) => x.mm_stat_text).join('\n'))}</pre>`;
+<pre>${esc([snaps.filled, snaps.churned, snaps.reclaimed].map((x) => x.mmStatText).join('\n'))}</pre>`;
 }
 
 function legend(items: [string, string, string][]): string {
