@@ -47,8 +47,8 @@ export function phaseLines(r: DemoResult, s: DemoSummary): string[] {
 export function resultLines(s: DemoSummary, report: string | null): string[] {
   const p = s.pressure;
   const lines = [
-    `result    stored    ${bytes(s.stored.logicalBytes)} of real files in ${bytes(s.stored.storedBytes)} ` +
-      `(compression ratio ${s.stored.ratio.toFixed(2)})`,
+    `result    stored    ${bytes(s.data.bytes)} of real files in ${bytes(s.stored.storedBytes)} ` +
+      `(compression ratio ${s.stored.ratio.toFixed(2)} over the ${bytes(s.stored.logicalBytes)} of pages and values)`,
   ];
   if (p) {
     lines.push(

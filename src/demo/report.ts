@@ -109,7 +109,7 @@ export function renderReport(run: DemoRun, meta: ReportMeta): string {
     [
       'Stored',
       mib(sum.stored.storedBytes),
-      `${mib(sum.stored.logicalBytes)} of data from ${n(res.data.files)} files, compressed ${sum.stored.ratio.toFixed(2)}:1 (lz4)`,
+      `${mib(res.data.bytes)} of data from ${n(res.data.files)} files (${mib(sum.stored.logicalBytes)} as zram pages and store values), compressed ${sum.stored.ratio.toFixed(2)}:1 (lz4)`,
     ],
     [
       'Freeable after the churn',
@@ -119,7 +119,9 @@ export function renderReport(run: DemoRun, meta: ReportMeta): string {
     [
       'Budget',
       p ? mib(p.budgetBytes) : 'not set',
-      p ? `${pct(p.budgetBytes, p.footprintBytes)} of the ${mib(p.footprintBytes)} the pools held` : 'nothing to reclaim',
+      p
+        ? `${pct(p.budgetBytes, p.footprintBytes)} of the ${mib(p.footprintBytes)} the pools held`
+        : 'nothing to reclaim',
     ],
     [
       'Given back to the OS',
@@ -417,7 +419,13 @@ function mmStatTable(res: DemoResult): string {
     'huge_pages',
     'huge_pages_since',
   ] as const;
-  const inBytes = new Set<string>(['orig_data_size', 'compr_data_size', 'mem_used_total', 'mem_limit', 'mem_used_max']);
+  const inBytes = new Set<string>([
+    'orig_data_size',
+    'compr_data_size',
+    'mem_used_total',
+    'mem_limit',
+    'mem_used_max',
+  ]);
   const cell = (c: string, v: number) => (inBytes.has(c) ? mib(v) : v.toLocaleString('en-US'));
   const row = (name: string, s: DemoResult['snapshots']['filled']) =>
     `<tr><td class="l">${name}</td>${cols.map((c) => `<td>${cell(c, s.mmStat[c])}</td>`).join('')}</tr>`;

@@ -11,7 +11,11 @@ import type { DemoResult } from './types.js';
 export interface DemoSummary {
   /** The data read: where from, how many files and bytes, files that could not be read. */
   data: { source: 'node' | 'dir'; roots: string[]; files: number; bytes: number; skippedFiles: number };
-  /** After the fill: the data as written and as stored, per component and in all. */
+  /**
+   * After the fill: the data as written and as stored, per component and in all. `logicalBytes`
+   * counts whole pages on the zram side (a file's last page is zero-padded), so it exceeds
+   * `data.bytes` a little; `ratio` is `logicalBytes / storedBytes`, as zram's mm_stat reports it.
+   */
   stored: {
     logicalBytes: number;
     storedBytes: number;

@@ -471,7 +471,9 @@ export function heatmap(c: Heatmap): string {
       `<rect x="${sx0}" y="${r(y)}" width="12" height="${r(h / steps + 0.3)}" fill="${heat((k + 0.5) / steps)}"/>`,
     );
   }
-  out.push(`<rect x="${sx0}" y="${top}" width="12" height="${r(h)}" fill="none" stroke="#9aa5b1" stroke-width="0.5"/>`);
+  out.push(
+    `<rect x="${sx0}" y="${top}" width="12" height="${r(h)}" fill="none" stroke="#9aa5b1" stroke-width="0.5"/>`,
+  );
   const max = Math.max(1, c.max);
   const marks = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000].filter((v) => v < max * 0.7);
   marks.push(max);

@@ -97,7 +97,7 @@ describe('zsmalloc demo', () => {
     const tail = lines.slice(-6).join('\n');
     assert.match(
       tail,
-      /^result {4}stored {4}\S+ MiB of real files in \S+ MiB \(compression ratio \d+\.\d\d\)$/m,
+      /^result {4}stored {4}\S+ MiB of real files in \S+ MiB \(compression ratio \d+\.\d\d over the \S+ MiB of pages and values\)$/m,
     );
     assert.match(
       tail,
