@@ -148,7 +148,7 @@ export function renderReport(run: DemoRun, meta: ReportMeta): string {
 <meta charset="utf-8">
 <title>zsmalloc demo report</title>
 <style>
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2933; margin: 20px auto; max-width: 1200px; padding: 0 16px; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2933; margin: 20px auto; max-width: 1360px; padding: 0 16px; }
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 4px; }
 h3 { font-size: 15px; margin: 14px 0 2px; }

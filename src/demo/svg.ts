@@ -231,9 +231,9 @@ export function timeChart(c: TimeChart): string {
     const z = clamp(sx(b.to), M.left, M.left + w);
     const y = bandTop + bandPlace.rows[i] * ROW + 11;
     out.push(`<text x="${r(bandPlace.x[i])}" y="${y}" class="band">${esc(b.label)}</text>`);
-    // A bracket under the name spans the phase, down to the plot.
+    // A rule under the name spans the phase (no vertical: it would cross the rows below).
     out.push(
-      `<path d="M${r(a + 0.5)} ${top}V${y + 3}H${r(z - 0.5)}V${top}" fill="none" stroke="#cbd2d9" stroke-width="1"/>`,
+      `<path d="M${r(a + 0.5)} ${y + 6}V${y + 4}H${r(z - 0.5)}V${y + 6}" fill="none" stroke="#9aa5b1" stroke-width="1"/>`,
     );
   });
   // Grid and axes.
