@@ -21,20 +21,20 @@ export function phaseLines(r: DemoResult, s: DemoSummary): string[] {
     'zsmalloc demo: a zram device and a compressed store on real data, squeezed by a memory budget',
     `data      ${bytes(r.data.bytes)} in ${n(r.data.files)} files from ${where}: ${r.data.roots.join(', ')}` +
       (r.data.skipped.length > 0 ? ` (${r.data.skipped.length} unreadable files skipped)` : ''),
-    `1 fill    ${r.zram.name} (zram, ${z.codec}): ${n(z.pages)} pages, ${bytes(z.logicalBytes)} → ${bytes(z.storedBytes)}; ` +
-      `${r.store.name} (ZStore, ${st.codec}): ${n(st.values)} values, ${bytes(st.logicalBytes)} → ${bytes(st.storedBytes)}`,
-    `2 churn   ${pct(r.zram.pagesDiscarded, r.zram.pagesWritten)} of the pages discarded, ` +
-      `${pct(r.store.entriesDeleted, r.store.entriesWritten)} of the values deleted: ` +
+    `1 fill    ${r.zram.name} (${z.codec}) took ${n(z.pages)} pages, ${bytes(z.logicalBytes)} in ${bytes(z.storedBytes)}; ` +
+      `the store (${st.codec}) ${n(st.values)} values, ${bytes(st.logicalBytes)} in ${bytes(st.storedBytes)}`,
+    `2 churn   dropped ${pct(r.zram.pagesDiscarded, r.zram.pagesWritten)} of the pages and ` +
+      `${pct(r.store.entriesDeleted, r.store.entriesWritten)} of the values: ` +
       `${n(s.churn.freeablePages)} pool pages freeable, RSS still ${bytes(r.rss.before)}`,
   ];
   const p = s.pressure;
   if (p) {
     lines.push(
-      `3 budget  lowered to ${bytes(p.budgetBytes)} (${pct(p.budgetBytes, p.footprintBytes)} of the pools' ${bytes(p.footprintBytes)}); ` +
-        `the monitor ran ${p.reclaims} reclaim${p.reclaims === 1 ? '' : 's'} (${p.shrinkerPasses} shrinker passes); ` +
+      `3 budget  lowered to ${bytes(p.budgetBytes)}, ${pct(p.budgetBytes, p.footprintBytes)} of the pools' ${bytes(p.footprintBytes)}: ` +
+        `${p.reclaims} reclaim${p.reclaims === 1 ? '' : 's'}, ${p.shrinkerPasses} shrinker passes, ` +
         (p.settled && p.settleMs !== null
-          ? `level back to none after ${ms(p.settleMs)}`
-          : 'the level did not clear before the timeout'),
+          ? `level none again after ${ms(p.settleMs)}`
+          : 'the level did not clear in time'),
     );
   } else {
     lines.push('3 budget  the pools hold no pages: nothing to reclaim');
@@ -47,20 +47,20 @@ export function phaseLines(r: DemoResult, s: DemoSummary): string[] {
 export function resultLines(s: DemoSummary, report: string | null): string[] {
   const p = s.pressure;
   const lines = [
-    `result    stored    ${bytes(s.data.bytes)} of real files in ${bytes(s.stored.storedBytes)} ` +
-      `(compression ratio ${s.stored.ratio.toFixed(2)} over the ${bytes(s.stored.logicalBytes)} of pages and values)`,
+    `result    stored    ${bytes(s.data.bytes)} of files (${bytes(s.stored.logicalBytes)} as pages and values) ` +
+      `in ${bytes(s.stored.storedBytes)}: ratio ${s.stored.ratio.toFixed(2)}`,
   ];
   if (p) {
     lines.push(
-      `          returned  ${bytes(p.bytesReturned)} to the OS in ${ms(p.reclaimMs)} of reclaim, by the shrinkers alone ` +
-        `(pools ${bytes(p.poolBytesBefore)} → ${bytes(p.poolBytesAfter)}, budget ${bytes(p.budgetBytes)})`,
+      `          returned  ${bytes(p.bytesReturned)} to the OS in ${ms(p.reclaimMs)} of reclaim by the shrinkers ` +
+        `(pools ${bytes(p.poolBytesBefore)} → ${bytes(p.poolBytesAfter)})`,
     );
   }
   const d = s.rss.before - s.rss.after;
   lines.push(
     `          RSS       ${bytes(s.rss.before)} → ${bytes(s.rss.after)} (${d >= 0 ? '−' : '+'}${bytes(Math.abs(d))})`,
     s.verify.mismatches === 0
-      ? `          verified  every byte: ${n(s.verify.pages)} pages and ${n(s.verify.values)} values identical to what was written`
+      ? `          verified  every byte: ${n(s.verify.pages)} pages and ${n(s.verify.values)} values read back identical`
       : `          verified  ${n(s.verify.mismatches)} MISMATCHES in ${n(s.verify.pages + s.verify.values)} pages and values`,
   );
   if (report !== null) lines.push(`          report    ${report} (open it in a browser)`);

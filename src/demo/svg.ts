@@ -151,7 +151,8 @@ function textWidth(text: string, fontSize: number): number {
  * order) and returns each label's row and left edge, in input order, and how many rows were
  * used. A label beside a line (not centred) goes right of its line, or left of it where the right
  * has no room; it never goes in a row under a label that spans its line, so a line drawn from its
- * label down to the plot crosses no other label. Labels stay inside [minX, maxX].
+ * label down to the plot crosses no other label. Labels stay inside [minX, maxX]. The charts place
+ * centred labels (phase names) and labels beside lines (events) in separate calls and rows.
  */
 export function placeLabels(
   items: readonly LabelItem[],
@@ -475,13 +476,18 @@ export function heatmap(c: Heatmap): string {
     `<rect x="${sx0}" y="${top}" width="12" height="${r(h)}" fill="none" stroke="#9aa5b1" stroke-width="0.5"/>`,
   );
   const max = Math.max(1, c.max);
-  const marks = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000].filter((v) => v < max * 0.7);
-  marks.push(max);
+  const at = (v: number) => top + h - (Math.log1p(v) / lmax) * h;
+  // Round values up to the largest, each at least 12 units from the one below and from the top.
+  const marks: number[] = [];
   let lastY = Number.POSITIVE_INFINITY;
+  for (const v of [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]) {
+    if (v >= max || at(v) - at(max) < 12 || lastY - at(v) < 12) continue;
+    marks.push(v);
+    lastY = at(v);
+  }
+  marks.push(max);
   for (const v of marks) {
-    const y = top + h - (Math.log1p(v) / lmax) * h;
-    if (lastY - y < 12 && v !== max) continue;
-    lastY = y;
+    const y = at(v);
     out.push(
       `<line x1="${sx0 + 12}" x2="${sx0 + 16}" y1="${r(y)}" y2="${r(y)}" class="axis"/>`,
       `<text x="${sx0 + 18}" y="${r(y + 4)}" class="tick">${v}</text>`,

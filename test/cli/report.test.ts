@@ -15,37 +15,47 @@ const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathna
 describe('placeLabels', () => {
   const width = (l: LabelItem, size: number) => l.text.length * size * 0.58;
 
-  it('labels in one row never overlap; a line never crosses a label in a row below its own', () => {
-    const item = fc.record({
-      x: fc.double({ min: 0, max: 1000, noNaN: true }),
+  const item = (centred: fc.Arbitrary<boolean>, maxX: number) =>
+    fc.record({
+      x: fc.double({ min: 0, max: maxX, noNaN: true }),
       text: fc.string({ minLength: 1, maxLength: 20 }),
-      centred: fc.boolean(),
+      centred,
     });
+
+  it('labels in one row never overlap, and stay inside the bounds', () => {
     fc.assert(
-      fc.property(fc.array(item, { maxLength: 30 }), (items) => {
+      fc.property(fc.array(item(fc.boolean(), 1000), { maxLength: 30 }), (items) => {
         const { rows, count, x } = placeLabels(items, 11, 0, 1000);
         assert.equal(rows.length, items.length);
         assert.ok(count <= items.length);
         for (let i = 0; i < items.length; i++) {
           assert.ok(rows[i] >= 0 && rows[i] < Math.max(1, count));
           const wi = width(items[i], 11);
-          if (wi <= 1000) assert.ok(x[i] >= -1e-9 && x[i] + wi <= 1000 + 1e-9, 'inside the bounds');
+          assert.ok(x[i] >= -1e-9 && x[i] + wi <= 1000 + 1e-9, 'inside the bounds');
           for (let j = 0; j < items.length; j++) {
-            if (i === j) continue;
             const wj = width(items[j], 11);
-            if (rows[i] === rows[j] && wi <= 1000 && wj <= 1000)
+            if (i !== j && rows[i] === rows[j])
               assert.ok(
                 x[i] + wi <= x[j] || x[j] + wj <= x[i],
                 `labels ${i} and ${j} overlap in row ${rows[i]}`,
               );
-            // Label i's line runs from its row down: no label j placed earlier (left of it) in a
-            // lower row may span it.
-            if (!items[i].centred && rows[j] > rows[i] && items[j].x <= items[i].x) {
-              const spans = x[j] <= items[i].x && items[i].x <= x[j] + wj;
-              assert.ok(!spans, `line of ${i} crosses label ${j}`);
-            }
           }
         }
+      }),
+    );
+  });
+
+  it('labels beside lines: a line from its label down crosses no other label', () => {
+    // Event labels (not centred) are placed in a call of their own, as the charts do.
+    fc.assert(
+      fc.property(fc.array(item(fc.constant(false), 860), { maxLength: 30 }), (items) => {
+        const { rows, x } = placeLabels(items, 11, 0, 1000);
+        for (let i = 0; i < items.length; i++)
+          for (let j = 0; j < items.length; j++) {
+            if (i === j || rows[j] <= rows[i]) continue;
+            const spans = x[j] <= items[i].x && items[i].x <= x[j] + width(items[j], 11);
+            assert.ok(!spans, `the line of ${i} (row ${rows[i]}) crosses label ${j} (row ${rows[j]})`);
+          }
       }),
     );
   });
