@@ -5,7 +5,7 @@
 import { type Stats, statSync } from 'node:fs';
 import { fsReason } from '../demo/data.js';
 import type { ProfileName } from '../pool/profiles.js';
-import { replayFile } from '../replay/replay-file.js';
+import { replayFile } from '../replay/node/replay-file.js';
 import type { ReplayEvent, ReplayResult } from '../replay/replayer.js';
 import { type CommandContext, quote } from './context.js';
 import { bytes, ms, table } from './format.js';
