@@ -28,9 +28,9 @@ import { show, type ZsError } from '../errors.js';
 import { defaultShrinkers, type ReclaimResult, type ShrinkerRegistry } from '../shrinker/registry.js';
 import { DEF_PRIORITY } from '../shrinker/shrinker.js';
 import { badArgument, optFunction, optionsObject, orDefault, TIMEOUT_MAX } from './check.js';
+import { Listeners } from '../util/listeners.js';
 import { ExternalSource } from './external.js';
 import { isPressureLevel, levelRank, PRESSURE_LEVELS, type PressureLevel } from './level.js';
-import { Listeners } from './listeners.js';
 import { describeError, invalidSample, type PressureSample, type PressureSource } from './source.js';
 
 /** Timer functions the monitor uses (default: the global `setTimeout` / `clearTimeout`). */
@@ -69,7 +69,7 @@ export interface PressureMonitorOptions {
   raiseAfter?: number;
   /** Consecutive polls the observed level must stay lower before the level drops (default 3). */
   clearAfter?: number;
-  /** Lowest priority per level without a byte target (default {@link DEFAULT_RECLAIM_POLICY}). */
+  /** Lowest priority per level without a byte target (default `{ low: 8, medium: 4, critical: 0 }`). */
   policy?: Partial<ReclaimPolicy>;
   /** How long a `notify(level)` is held, in ms (default `intervalMs`). */
   notifyHoldMs?: number;

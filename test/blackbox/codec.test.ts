@@ -4,7 +4,8 @@
 // and never writes outside `dst`.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { getCodec, listCodecs, markUnavailable, registerCodec } from '../../src/node.js';
+import { markUnavailable } from '../../src/internals.js';
+import { getCodec, listCodecs, registerCodec } from '../../src/node.js';
 import { detachedBytes, NOT_BYTES, NOT_OBJECTS, throwsCode } from '../helpers/bad-inputs.js';
 
 const BAD = 'ERR_ZS_BAD_ARGUMENT';

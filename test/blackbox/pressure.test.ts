@@ -5,13 +5,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   autoReclaimSources,
-  BudgetSource,
   budgetSource,
   cgroupSource,
   ExternalSource,
   heapSource,
   meminfoSource,
-  PressureMonitor,
+  createPressureMonitor,
   psiSource,
   type ReadFile,
   ShrinkerRegistry,
@@ -49,13 +48,13 @@ const BAD_POSITIVE: readonly unknown[] = [
 describe('black box: PressureMonitor options', () => {
   it('rejects options that are not an object', () => {
     for (const o of NOT_OBJECTS)
-      throwsCode(() => new PressureMonitor(o as never), BAD, `options ${String(o)}`);
+      throwsCode(() => createPressureMonitor(o as never), BAD, `options ${String(o)}`);
   });
 
   it('intervalMs above 2^31 − 1 is refused (timers would clamp it to 1 ms), 2^31 − 1 is kept as given', async () => {
     for (const v of [TIMEOUT_MAX + 1, 2 ** 40, Number.MAX_VALUE]) {
       const e = throwsCode(
-        () => new PressureMonitor({ intervalMs: v, registry: null }),
+        () => createPressureMonitor({ intervalMs: v, registry: null }),
         BAD,
         `intervalMs ${v}`,
       );
@@ -63,7 +62,7 @@ describe('black box: PressureMonitor options', () => {
     }
     const clock = new FakeClock();
     const asked: number[] = [];
-    const m = new PressureMonitor({
+    const m = createPressureMonitor({
       registry: null,
       intervalMs: TIMEOUT_MAX,
       now: clock.now,
@@ -84,12 +83,12 @@ describe('black box: PressureMonitor options', () => {
 
   it('rejects bad intervalMs, notifyHoldMs, raiseAfter and clearAfter', () => {
     for (const v of BAD_POSITIVE) {
-      throwsCode(() => new PressureMonitor({ intervalMs: v as never }), BAD, `intervalMs ${String(v)}`);
-      throwsCode(() => new PressureMonitor({ notifyHoldMs: v as never }), BAD, `notifyHoldMs ${String(v)}`);
+      throwsCode(() => createPressureMonitor({ intervalMs: v as never }), BAD, `intervalMs ${String(v)}`);
+      throwsCode(() => createPressureMonitor({ notifyHoldMs: v as never }), BAD, `notifyHoldMs ${String(v)}`);
     }
     for (const v of [...BAD_COUNTS.filter((x) => x !== undefined), 0, 1001]) {
-      throwsCode(() => new PressureMonitor({ raiseAfter: v as never }), BAD, `raiseAfter ${String(v)}`);
-      throwsCode(() => new PressureMonitor({ clearAfter: v as never }), BAD, `clearAfter ${String(v)}`);
+      throwsCode(() => createPressureMonitor({ raiseAfter: v as never }), BAD, `raiseAfter ${String(v)}`);
+      throwsCode(() => createPressureMonitor({ clearAfter: v as never }), BAD, `clearAfter ${String(v)}`);
     }
   });
 
@@ -102,18 +101,18 @@ describe('black box: PressureMonitor options', () => {
       { setTimeout: 5, clearTimeout: fn },
       ...NOT_OBJECTS,
     ]) {
-      const e = throwsCode(() => new PressureMonitor({ timers: t as never }), BAD, `timers ${String(t)}`);
+      const e = throwsCode(() => createPressureMonitor({ timers: t as never }), BAD, `timers ${String(t)}`);
       assert.match(e.message, /timers/);
     }
   });
 
   it('registry must be a ShrinkerRegistry or null; now must be a function', () => {
     for (const r of ['x', 5, true, {}, [], { usageBytes: () => 0 }]) {
-      const e = throwsCode(() => new PressureMonitor({ registry: r as never }), BAD, `registry ${String(r)}`);
+      const e = throwsCode(() => createPressureMonitor({ registry: r as never }), BAD, `registry ${String(r)}`);
       assert.match(e.message, /registry/);
     }
     for (const n of NOT_FUNCTIONS.filter((v) => v !== undefined)) {
-      const e = throwsCode(() => new PressureMonitor({ now: n as never }), BAD, `now ${String(n)}`);
+      const e = throwsCode(() => createPressureMonitor({ now: n as never }), BAD, `now ${String(n)}`);
       assert.match(e.message, /now/);
     }
     // A registry of another copy of the package works: it is recognised by shape.
@@ -123,17 +122,17 @@ describe('black box: PressureMonitor options', () => {
       onShrink: reg.onShrink.bind(reg),
       usageBytes: reg.usageBytes.bind(reg),
     };
-    assert.equal(new PressureMonitor({ registry: lookalike as never }).registry, lookalike);
+    assert.equal(createPressureMonitor({ registry: lookalike as never }).registry, lookalike);
   });
 
   it('rejects bad sources and policies', () => {
-    for (const s of ['x', 5, {}, null]) throwsCode(() => new PressureMonitor({ sources: s as never }), BAD);
+    for (const s of ['x', 5, {}, null]) throwsCode(() => createPressureMonitor({ sources: s as never }), BAD);
     for (const s of [null, 5, {}, { name: 'a' }, { sample: () => null }, { name: 5, sample: () => null }]) {
-      throwsCode(() => new PressureMonitor({ sources: [s as never] }), BAD, `source ${JSON.stringify(s)}`);
+      throwsCode(() => createPressureMonitor({ sources: [s as never] }), BAD, `source ${JSON.stringify(s)}`);
     }
-    for (const p of ['x', 5, [], null]) throwsCode(() => new PressureMonitor({ policy: p as never }), BAD);
+    for (const p of ['x', 5, [], null]) throwsCode(() => createPressureMonitor({ policy: p as never }), BAD);
     for (const v of [...BAD_COUNTS.filter((x) => x !== undefined), 13]) {
-      throwsCode(() => new PressureMonitor({ policy: { low: v as never } }), BAD, `policy.low ${String(v)}`);
+      throwsCode(() => createPressureMonitor({ policy: { low: v as never } }), BAD, `policy.low ${String(v)}`);
     }
   });
 });
@@ -145,7 +144,7 @@ describe('black box: PressureMonitor calls', () => {
     const sh = new FakeShrinker('fake', 1000);
     reg.register(sh);
     const src = new ScriptedSource();
-    const m = new PressureMonitor({
+    const m = createPressureMonitor({
       sources: [src],
       registry: reg,
       intervalMs: 100,
@@ -299,7 +298,7 @@ describe('black box: source constructors', () => {
     for (const r of ['x', 5, {}, true]) {
       throwsCode(() => budgetSource({ limitBytes: 1, registry: r as never }), BAD, `registry ${String(r)}`);
     }
-    const b = new BudgetSource({ limitBytes: 1000, usage: () => 500 });
+    const b = budgetSource({ limitBytes: 1000, usage: () => 500 });
     for (const v of BAD_POSITIVE) throwsCode(() => b.setLimit(v as never), BAD, `setLimit ${String(v)}`);
     assert.equal(b.limitBytes, 1000);
     assert.equal(b.sample(0).figures.ratio, 0.5);

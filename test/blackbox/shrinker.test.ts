@@ -3,7 +3,8 @@
 // defers nothing; re-entrant calls from scans and listeners keep the registry consistent.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEF_PRIORITY, type ShrinkControl, type Shrinker, ShrinkerRegistry } from '../../src/index.js';
+import { type ShrinkControl, type Shrinker, ShrinkerRegistry } from '../../src/index.js';
+import { DEF_PRIORITY } from '../../src/internals.js';
 import {
   BAD_COUNTS,
   NOT_FUNCTIONS,
