@@ -27,8 +27,8 @@
 import { show, type ZsError } from '../errors.js';
 import { defaultShrinkers, type ReclaimResult, type ShrinkerRegistry } from '../shrinker/registry.js';
 import { DEF_PRIORITY } from '../shrinker/shrinker.js';
-import { badArgument, optFunction, optionsObject, orDefault, TIMEOUT_MAX } from './check.js';
 import { Listeners } from '../util/listeners.js';
+import { badArgument, optFunction, optionsObject, orDefault, TIMEOUT_MAX } from './check.js';
 import { ExternalSource } from './external.js';
 import { isPressureLevel, levelRank, PRESSURE_LEVELS, type PressureLevel } from './level.js';
 import { describeError, invalidSample, type PressureSample, type PressureSource } from './source.js';

@@ -7,10 +7,10 @@ import {
   autoReclaimSources,
   budgetSource,
   cgroupSource,
+  createPressureMonitor,
   ExternalSource,
   heapSource,
   meminfoSource,
-  createPressureMonitor,
   psiSource,
   type ReadFile,
   ShrinkerRegistry,
@@ -108,7 +108,11 @@ describe('black box: PressureMonitor options', () => {
 
   it('registry must be a ShrinkerRegistry or null; now must be a function', () => {
     for (const r of ['x', 5, true, {}, [], { usageBytes: () => 0 }]) {
-      const e = throwsCode(() => createPressureMonitor({ registry: r as never }), BAD, `registry ${String(r)}`);
+      const e = throwsCode(
+        () => createPressureMonitor({ registry: r as never }),
+        BAD,
+        `registry ${String(r)}`,
+      );
       assert.match(e.message, /registry/);
     }
     for (const n of NOT_FUNCTIONS.filter((v) => v !== undefined)) {
@@ -132,7 +136,11 @@ describe('black box: PressureMonitor options', () => {
     }
     for (const p of ['x', 5, [], null]) throwsCode(() => createPressureMonitor({ policy: p as never }), BAD);
     for (const v of [...BAD_COUNTS.filter((x) => x !== undefined), 13]) {
-      throwsCode(() => createPressureMonitor({ policy: { low: v as never } }), BAD, `policy.low ${String(v)}`);
+      throwsCode(
+        () => createPressureMonitor({ policy: { low: v as never } }),
+        BAD,
+        `policy.low ${String(v)}`,
+      );
     }
   });
 });
