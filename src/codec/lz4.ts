@@ -114,7 +114,7 @@ function corrupt(why: string): ZsError {
  * two scratch buffers that grow to the largest input seen; instances are independent, so a
  * worker may have its own.
  */
-export class Lz4Codec extends LzScratch implements Codec {
+export class Lz4Codec implements Codec {
   /** Always `lz4`. */
   readonly name = 'lz4';
   /**
@@ -124,6 +124,7 @@ export class Lz4Codec extends LzScratch implements Codec {
    */
   readonly acceleration: number;
   private readonly table = new Int32Array(1 << HASH_LOG_U16);
+  private readonly buf = new LzScratch();
   /** Stored positions are `base + i`; anything below `base` is an empty slot (position 0). */
   private base = 1;
 
@@ -132,7 +133,6 @@ export class Lz4Codec extends LzScratch implements Codec {
    * @throws `ERR_ZS_BAD_ARGUMENT` for an acceleration that is not an integer in range.
    */
   constructor(options: { acceleration?: number } = {}) {
-    super();
     this.acceleration = checkInt('lz4 acceleration', options.acceleration ?? 1, 1, MAX_ACCELERATION);
   }
 
@@ -143,9 +143,9 @@ export class Lz4Codec extends LzScratch implements Codec {
     if (n > MAX_INPUT) {
       throw new ZsError(ZsErrorCode.BAD_SIZE, `lz4: input of ${n} bytes exceeds ${MAX_INPUT}`);
     }
-    this.loadInput(src);
-    const bytes = this.inBytes;
-    const view = this.inView;
+    this.buf.loadInput(src);
+    const bytes = this.buf.inBytes;
+    const view = this.buf.inView;
     const table = this.table;
     let base = this.base;
     if (base > POSITION_LIMIT - n) {
@@ -162,12 +162,12 @@ export class Lz4Codec extends LzScratch implements Codec {
     const n = src.length;
     const cap = dst.length;
     if (n === 0) throw corrupt('empty input');
-    this.loadInput(src);
-    this.reserveOutput(cap);
-    const input = this.inBytes;
-    const inView = this.inView;
-    const out = this.outBytes;
-    const outView = this.outView;
+    this.buf.loadInput(src);
+    this.buf.reserveOutput(cap);
+    const input = this.buf.inBytes;
+    const inView = this.buf.inView;
+    const out = this.buf.outBytes;
+    const outView = this.buf.outView;
     let ip = 0;
     let op = 0;
     // Copies below move 4 bytes at a time and may write up to 3 bytes past their end; SLACK
@@ -210,7 +210,7 @@ export class Lz4Codec extends LzScratch implements Codec {
       op = copyMatch(out, outView, op, offset, len);
     }
     if (op !== cap) throw corrupt(`decoded ${op} bytes, expected ${cap}`);
-    this.deliverOutput(dst);
+    this.buf.deliverOutput(dst);
     return cap;
   }
 }
