@@ -89,6 +89,21 @@ module.exports = {
       to: { path: '^src/(cli|demo|bench)/', reachable: true },
     },
     {
+      name: 'candidates-stay-apart',
+      comment: 'src/bench/candidates/ (dev-only comparisons, not built) is imported by nothing else',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/bench/candidates/' },
+      to: { path: '^src/bench/candidates/' },
+    },
+    {
+      name: 'no-dev-dependencies-in-shipped-code',
+      comment:
+        'shipped code imports no devDependency statically (only src/bench/candidates/ may); an optional dynamic import() that handles its absence is fine',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/bench/candidates/' },
+      to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['dynamic-import'] },
+    },
+    {
       name: 'not-to-unresolvable',
       comment: 'every import resolves',
       severity: 'error',
