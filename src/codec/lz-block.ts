@@ -16,8 +16,8 @@ export const SLACK = 16;
 
 /**
  * The private buffers of an LZ block codec; they grow to the largest input and output seen and
- * are reused by every call (no allocation per call while sizes stay the same).
- * @internal
+ * are reused by every call (no allocation per call while sizes stay the same). Not marked
+ * internal: the codec classes of `zsmalloc/internals` extend it, so their declarations need it.
  */
 export abstract class LzScratch {
   /** The private copy of the current input, and a view on it. */
