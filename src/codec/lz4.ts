@@ -39,6 +39,7 @@
  * throws `ERR_ZS_CODEC` and can never read or write out of bounds or loop forever.
  */
 import { checkInt, ZsError, ZsErrorCode } from '../errors.js';
+import { checkCodecBuffers } from './check.js';
 import { copyLiterals, copyMatch, LzScratch } from './lz-block.js';
 import type { Codec } from './types.js';
 
@@ -138,6 +139,7 @@ export class Lz4Codec implements Codec {
 
   /** Compresses `src` into `dst` as one LZ4 block; returns its length, or -1 if it does not fit. */
   compress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers('lz4', src, dst);
     const n = src.length;
     const cap = dst.length;
     if (n > MAX_INPUT) {
@@ -159,6 +161,7 @@ export class Lz4Codec implements Codec {
 
   /** Decodes the LZ4 block `src` into all of `dst`; throws `ERR_ZS_CODEC` if it is corrupt. */
   decompress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers('lz4', src, dst);
     const n = src.length;
     const cap = dst.length;
     if (n === 0) throw corrupt('empty input');

@@ -49,6 +49,7 @@
  * input throws `ERR_ZS_CODEC` and can never read or write out of bounds or loop forever.
  */
 import { ZsError, ZsErrorCode } from '../errors.js';
+import { checkCodecBuffers } from './check.js';
 import { copyLiterals, copyMatch, LzScratch } from './lz-block.js';
 import type { Codec } from './types.js';
 
@@ -125,6 +126,7 @@ export class LzoCodec implements Codec {
 
   /** Compresses `src` into `dst` as one LZO1X stream; returns its length, or -1 if it does not fit. */
   compress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers(this.name, src, dst);
     const n = src.length;
     const cap = dst.length;
     this.buf.loadInput(src);
@@ -353,6 +355,7 @@ export class LzoCodec implements Codec {
 
   /** Decodes the LZO1X stream `src` into all of `dst`; throws `ERR_ZS_CODEC` if it is corrupt. */
   decompress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers(this.name, src, dst);
     const name = this.name;
     const n = src.length;
     const cap = dst.length;
