@@ -123,13 +123,40 @@ export {
   type ShrinkControl,
   type Shrinker,
 } from './shrinker/shrinker.js';
+export type {
+  BufferLike,
+  EncodedValue,
+  EncodingName,
+  EncodingOption,
+  EncodingValues,
+  JsonValue,
+  ValueCodec,
+} from './store/value-encoding.js';
+export {
+  type DisposeReason,
+  type FetchReturn,
+  type InsertReason,
+  MAX_CALLBACK_DEPTH,
+  type NonNullish,
+  type Perf,
+  ZCache,
+  type ZCacheEntry,
+  type ZCacheFetcherOptions,
+  type ZCacheFetchOptions,
+  type ZCacheGetOptions,
+  type ZCacheHasOptions,
+  type ZCacheMemoOptions,
+  type ZCacheOptions,
+  type ZCachePeekOptions,
+  type ZCacheSetOptions,
+  type ZCacheStats,
+} from './store/zcache.js';
 export {
   createStore,
-  type EvictReason,
+  type PoolBackedOptions,
   ZStore,
   type ZStoreKey,
   type ZStoreOptions,
-  type ZStoreSetOptions,
   type ZStoreStats,
   type ZStoreValue,
 } from './store/zstore.js';
