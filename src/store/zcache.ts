@@ -1023,10 +1023,12 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
     const vals = this.#vals;
     const known = this.#keyMap.get(k);
     if (known !== undefined && !isBF) vals.checkFree(known, 'set');
-    // Everything that can fail on bad input or memory happens before the cache changes.
-    if (!isBF) this.#prepare(v, 'set');
-    let index = this.#keyMap.get(k);
+    let index: number | undefined;
     try {
+      // Everything that can fail on bad input or memory happens before the cache changes (at the
+      // pool's memory limit, after evicting what has to go to make room).
+      if (!isBF) this.#prepare(v, 'set');
+      index = this.#keyMap.get(k);
       if (index === undefined) {
         if (this.#size === this.#max && this.#max !== 0) this.#evict('max');
         const rec = this.#rec;
