@@ -286,7 +286,7 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
 
   /** Creates a cache; throws `ERR_ZS_BAD_ARGUMENT` for bad options (nothing is created). */
   constructor(options: ZCacheOptions<K, V, FC>) {
-    if (typeof options !== 'object' || options === null) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       throw badArg(`ZCache: options must be an object, got ${show(options)}`);
     }
     const o = options;
@@ -1023,6 +1023,8 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
     const vals = this.#vals;
     const known = this.#keyMap.get(k);
     if (known !== undefined && !isBF) vals.checkFree(known, 'set');
+    // The clock is read before anything changes: one that throws leaves the cache as it was.
+    const begin = start === undefined && ttl !== 0 ? this.#perf.now() : start;
     let index: number | undefined;
     try {
       // Everything that can fail on bad input or memory happens before the cache changes (at the
@@ -1087,7 +1089,7 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
         }
       }
       if (ttl !== 0 && this.#ttls === null) this.#initTtl();
-      if (this.#ttls !== null && !noUpdateTTL) this.#setItemTTL(index, ttl, start);
+      if (this.#ttls !== null && !noUpdateTTL) this.#setItemTTL(index, ttl, begin);
       if (this.maxBytes > 0) this.#enforceMaxBytes(index);
     } finally {
       try {

@@ -163,7 +163,7 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
 
   /** Creates an empty store; throws `ERR_ZS_BAD_ARGUMENT` for bad options (nothing is created). */
   constructor(options: ZStoreOptions<V> = {}) {
-    if (typeof options !== 'object' || options === null) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `options must be an object, got ${show(options)}`);
     }
     const mode = (options as { mode?: unknown }).mode;

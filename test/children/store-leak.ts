@@ -48,23 +48,30 @@ function cycle(i: number): number {
 const cycles = Number(process.argv[2] ?? 10000);
 const baselineShrinkers = defaultShrinkers.list().length;
 const baselineUsage = defaultShrinkers.usageBytes();
-// Warm up (JIT, allocator arenas), then measure.
-for (let i = 0; i < 300; i++) cycle(i);
+/** `n` cycles, with a GC every 50 so the JS heap does not balloon with garbage between them. */
+async function cycles_(n: number, from: number): Promise<number> {
+  let sum = 0;
+  for (let i = from; i < from + n; i++) {
+    sum += cycle(i);
+    if (i % 50 === 49) {
+      peakShrinkers = Math.max(peakShrinkers, defaultShrinkers.list().length);
+      gc!();
+      await tick();
+    }
+  }
+  return sum;
+}
+let peakShrinkers = 0;
+// Warm up (JIT, allocator arenas, the heap's steady size), then measure.
+await cycles_(1000, 0);
 await settle();
 const rss0 = rss();
+const mem0 = process.memoryUsage();
 const shrinkers0 = defaultShrinkers.list().length;
-let peakShrinkers = 0;
-let check = 0;
-for (let i = 0; i < cycles; i++) {
-  check += cycle(i);
-  if (i % 250 === 249) {
-    peakShrinkers = Math.max(peakShrinkers, defaultShrinkers.list().length);
-    gc();
-    await tick();
-  }
-}
+const check = await cycles_(cycles, 1000);
 await settle();
 const rss1 = rss();
+const mem1 = process.memoryUsage();
 console.log(
   JSON.stringify({
     cycles,
@@ -77,5 +84,8 @@ console.log(
     usageAfter: defaultShrinkers.usageBytes(),
     rss0,
     rss1,
+    heap: [mem0.heapTotal, mem1.heapTotal],
+    heapUsed: [mem0.heapUsed, mem1.heapUsed],
+    arrayBuffers: [mem0.arrayBuffers, mem1.arrayBuffers],
   }),
 );
