@@ -13,7 +13,7 @@
  * - Writes are all or nothing: on a failure every chunk already written is freed again.
  */
 import type { Codec } from '../codec/codec.js';
-import { ZsError, ZsErrorCode } from '../errors.js';
+import { codecError, ZsError, ZsErrorCode } from '../errors.js';
 import type { ZsPool } from '../pool/pool.js';
 import { F_COMPRESSED, F_MULTI } from './record.js';
 
@@ -60,7 +60,7 @@ export class Payloads {
       try {
         clen = codec.compress(bytes, this.cbuf.subarray(0, room));
       } catch (e) {
-        throw codecError(e, op, codec);
+        throw codecError(e, op, codec.name);
       }
       if (clen >= 0) {
         payload = this.cbuf.subarray(0, clen);
@@ -172,7 +172,7 @@ export class Payloads {
     try {
       return this.codec!.decompress(src, dst);
     } catch (e) {
-      throw codecError(e, op, this.codec!);
+      throw codecError(e, op, this.codec!.name);
     }
   }
 
@@ -215,12 +215,6 @@ export class Payloads {
       throw e;
     }
   }
-}
-
-function codecError(e: unknown, op: string, codec: Codec): ZsError {
-  return e instanceof ZsError
-    ? e
-    : new ZsError(ZsErrorCode.CODEC, `${op}: ${codec.name}: ${(e as Error).message}`);
 }
 
 function growTo(n: number): number {

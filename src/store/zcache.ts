@@ -17,7 +17,7 @@
  * - Where lru-cache compares values by identity (is a `set` a replacement or an update?), ZCache
  *   compares the encoded bytes — its values are copies. Deliberate differences: docs/migrating.md.
  */
-import { show, ZsError, ZsErrorCode } from '../errors.js';
+import { checkNonNegative, show, ZsError, ZsErrorCode } from '../errors.js';
 import type { ZsPool } from '../pool/pool.js';
 import type { ShrinkerRegistry } from '../shrinker/registry.js';
 import { defaultShrinkers } from '../shrinker/registry.js';
@@ -312,10 +312,7 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
     }
     const ttl = o.ttl || 0;
     if (ttl !== 0 && !isPosInt(ttl)) throw badArg(`ttl must be a positive integer, got ${show(o.ttl)}`);
-    const maxBytes = o.maxBytes ?? 0;
-    if (typeof maxBytes !== 'number' || !(maxBytes >= 0) || !Number.isFinite(maxBytes)) {
-      throw badArg(`maxBytes must be a finite number >= 0, got ${show(maxBytes)}`);
-    }
+    const maxBytes = checkNonNegative('maxBytes', o.maxBytes ?? 0);
     if (max === 0 && ttl === 0 && maxSize === 0 && maxBytes === 0) {
       throw badArg('at least one of max, maxSize, maxBytes or ttl is required');
     }

@@ -18,20 +18,14 @@
  *   dropped store is collected with its pages. `using` calls `destroy()` at the end of the scope.
  */
 import { type Codec, getCodec } from '../codec/codec.js';
-import { show, ZsError, ZsErrorCode } from '../errors.js';
+import { destroyedErrorFor, show, ZsError, ZsErrorCode } from '../errors.js';
 import { createPool, type ZsPool } from '../pool/pool.js';
 import type { ProfileName } from '../pool/profiles.js';
 import type { ShrinkerRegistry } from '../shrinker/registry.js';
 import { EntryIndex } from './entry-index.js';
 import { EntryValues } from './entry-values.js';
 import { F_COMPRESSED, F_LIVE, F_MULTI, F_NUMKEY, FLAG_BITS, RecordList, Records } from './record.js';
-import {
-  type EncodedValue,
-  type EncodingName,
-  type EncodingOption,
-  type ValueCodec,
-  ValueEncoder,
-} from './value-encoding.js';
+import { type EncodingName, type EncodingOption, type ValueCodec, ValueEncoder } from './value-encoding.js';
 
 /** Keys a ZStore accepts. */
 export type ZStoreKey = string | number;
@@ -431,17 +425,4 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
   }
 }
 
-function destroyedError(op: string): ZsError {
-  return new ZsError(ZsErrorCode.DESTROYED, `${op}: the store has been destroyed`);
-}
-
-/**
- * Creates a {@link ZStore}; the value type follows from the `encoding` option (e.g.
- * `createStore({ encoding: 'string' })` is a `ZStore<ZStoreKey, string>`).
- */
-export function createStore<K extends ZStoreKey = ZStoreKey, E extends EncodingOption = 'auto'>(
-  options?: ZStoreOptions<EncodedValue<E>> & { encoding?: E },
-): ZStore<K, E extends 'auto' ? ZStoreValue : EncodedValue<E>>;
-export function createStore<K extends ZStoreKey, V>(options: ZStoreOptions<V> = {}): ZStore<K, V> {
-  return new ZStore<K, V>(options);
-}
+const destroyedError = destroyedErrorFor('store');

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { MAX_CALLBACK_DEPTH, ShrinkerRegistry, ZCache } from '../../src/index.js';
+import { ShrinkerRegistry, ZCache } from '../../src/index.js';
+import { MAX_CALLBACK_DEPTH } from '../../src/store/zcache.js';
 import { NOT_FUNCTIONS, NOT_OBJECTS, throwsCode } from '../helpers/bad-inputs.js';
 
 describe('ZCache (black box)', () => {

@@ -7,9 +7,10 @@ import { describe, it } from 'node:test';
 import { expectTypeOf } from 'expect-type';
 import fc from 'fast-check';
 import {
-  createStore,
+  type EncodedValue,
   type JsonValue,
   ZCache,
+  type ZCacheEntry,
   ZStore,
   type ZStoreKey,
   type ZStoreValue,
@@ -17,30 +18,27 @@ import {
 import { detachedBytes, throwsCode } from '../helpers/bad-inputs.js';
 
 describe('value types', () => {
-  it('are inferred from the encoding and pinned', () => {
-    const s = createStore({ encoding: 'string', shrinkers: null });
-    expectTypeOf(s).toEqualTypeOf<ZStore<ZStoreKey, string>>();
+  it('are pinned: V from the type argument or a codec, EncodedValue for the named encodings', () => {
+    const s = new ZStore<string, EncodedValue<'string'>>({ encoding: 'string', shrinkers: null });
+    expectTypeOf(s).toEqualTypeOf<ZStore<string, string>>();
     expectTypeOf(s.get('k')).toEqualTypeOf<string | undefined>();
-    expectTypeOf(createStore({ encoding: 'bytes', shrinkers: null }).get(1)).toEqualTypeOf<
-      Uint8Array | undefined
-    >();
-    expectTypeOf(createStore({ encoding: 'buffer', shrinkers: null }).get(1)).toEqualTypeOf<
-      Buffer<ArrayBuffer> | undefined
-    >();
+    expectTypeOf<EncodedValue<'bytes'>>().toEqualTypeOf<Uint8Array>();
+    expectTypeOf<EncodedValue<'buffer'>>().toEqualTypeOf<Buffer<ArrayBuffer>>();
+    expectTypeOf<EncodedValue<'json'>>().toEqualTypeOf<JsonValue>();
+    expectTypeOf<EncodedValue<'structured'>>().toEqualTypeOf<unknown>();
     expectTypeOf(new ZStore<number, Buffer>({ encoding: 'buffer', shrinkers: null }).get(1)).toEqualTypeOf<
       Buffer | undefined
     >();
-    expectTypeOf(createStore({ encoding: 'json', shrinkers: null }).get(1)).toEqualTypeOf<
-      JsonValue | undefined
-    >();
-    expectTypeOf(createStore({ encoding: 'structured', shrinkers: null }).get(1)).toEqualTypeOf<unknown>();
-    expectTypeOf(createStore({ shrinkers: null }).get(1)).toEqualTypeOf<ZStoreValue | undefined>();
+    expectTypeOf(new ZStore({ shrinkers: null }).get(1)).toEqualTypeOf<ZStoreValue | undefined>();
     const codec = {
       encode: (d: Date) => new Uint8Array(new Float64Array([d.getTime()]).buffer),
       decode: (b: Uint8Array) => new Date(new Float64Array(b.buffer, b.byteOffset, 1)[0]),
     };
-    const dates = createStore<string, typeof codec>({ encoding: codec, shrinkers: null });
+    const dates = new ZStore({ encoding: codec, shrinkers: null });
+    expectTypeOf(dates).toEqualTypeOf<ZStore<ZStoreKey, Date>>();
     expectTypeOf(dates.get('x')).toEqualTypeOf<Date | undefined>();
+    dates.set('d', new Date(7));
+    assert.deepEqual(dates.get('d'), new Date(7));
     const typed = new ZStore<number, { a: number }>({ encoding: 'structured', shrinkers: null });
     expectTypeOf(typed.get(1)).toEqualTypeOf<{ a: number } | undefined>();
     // @ts-expect-error a string store takes strings only
@@ -48,7 +46,9 @@ describe('value types', () => {
     throwsCode(wrong, 'ERR_ZS_BAD_ARGUMENT', 'a number in a string store');
     const c = new ZCache<string, { n: number }>({ max: 2, shrinkers: null });
     expectTypeOf(c.get('k')).toEqualTypeOf<{ n: number } | undefined>();
+    expectTypeOf(c.peek('k')).toEqualTypeOf<{ n: number } | undefined>();
     expectTypeOf(c.fetch('k')).toEqualTypeOf<Promise<{ n: number } | undefined>>();
+    expectTypeOf(c.dump()).toEqualTypeOf<[string, ZCacheEntry<{ n: number }>][]>();
     for (const x of [s, dates, typed]) x.destroy();
     c.destroy();
   });
