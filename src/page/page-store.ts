@@ -18,7 +18,7 @@
  *   resizable buffers is 2.5–4× slower, so the arenas are touched only by bulk copies.
  */
 
-import { checkInt, ENOMEM, ZsError, ZsErrorCode } from '../errors.js';
+import { checkInt, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
 import { yieldToEventLoop } from '../util/yield.js';
 import { FreeRunTree } from './free-run-tree.js';
 
@@ -96,6 +96,11 @@ interface DefragState {
 }
 const MAX_ARENA = 1 << 30;
 
+/** `v`, or `d` when `v` is undefined (null is a wrong value for every option). */
+function orDefault<T>(v: T | undefined, d: T): T {
+  return v === undefined ? d : v;
+}
+
 /** Pages carved from resizable ArrayBuffer arenas; see the file comment. */
 export class PageStore {
   /** Bytes per page. */
@@ -154,14 +159,14 @@ export class PageStore {
 
   /** Creates an empty store; no memory is committed until the first run. */
   constructor(options: PageStoreOptions = {}) {
-    const pageSize = options.pageSize ?? 4096;
+    const pageSize = orDefault(options.pageSize, 4096);
     if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536) {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `pageSize must be 4096, 16384 or 65536, got ${pageSize}`);
     }
     this.pageSize = pageSize;
     this.pageShift = Math.log2(pageSize);
-    this.maxPages = checkInt('maxPages', options.maxPages ?? 0, 0, 2 ** 40);
-    let arenaBytes = options.arenaBytes ?? MAX_ARENA;
+    this.maxPages = checkInt('maxPages', orDefault(options.maxPages, 0), 0, 2 ** 40);
+    let arenaBytes = orDefault(options.arenaBytes, MAX_ARENA);
     checkInt('arenaBytes', arenaBytes, MIN_ARENA, MAX_ARENA);
     if ((arenaBytes & (arenaBytes - 1)) !== 0) {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `arenaBytes must be a power of two, got ${arenaBytes}`);
@@ -179,17 +184,31 @@ export class PageStore {
       try {
         first = new ArrayBuffer(0, { maxByteLength: arenaBytes });
       } catch (e) {
-        if (arenaBytes <= MIN_ARENA) throw e;
+        if (arenaBytes <= MIN_ARENA) {
+          throw new ZsError(
+            ZsErrorCode.LIMIT,
+            `the runtime refused to reserve an arena of ${arenaBytes} bytes: ${(e as Error).message}`,
+            ENOMEM,
+          );
+        }
         arenaBytes /= 2;
       }
     }
     this.firstBuffer = first;
     this.pagesPerArena = arenaBytes / pageSize;
     this.arenaShift = Math.log2(this.pagesPerArena);
-    const growBytes = checkInt('growBytes', options.growBytes ?? 1 << 20, pageSize, arenaBytes);
+    const growBytes = checkInt('growBytes', orDefault(options.growBytes, 1 << 20), pageSize, arenaBytes);
     this.growPages = Math.max(1, Math.floor(growBytes / pageSize));
-    this.autoTrim = options.autoTrim ?? true;
-    const maxCut = checkInt('autoTrimMaxBytes', options.autoTrimMaxBytes ?? 4 << 20, pageSize, 2 ** 40);
+    this.autoTrim = orDefault(options.autoTrim, true);
+    if (typeof this.autoTrim !== 'boolean') {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `autoTrim must be a boolean, got ${show(this.autoTrim)}`);
+    }
+    const maxCut = checkInt(
+      'autoTrimMaxBytes',
+      orDefault(options.autoTrimMaxBytes, 4 << 20),
+      pageSize,
+      2 ** 40,
+    );
     this.autoTrimMaxPages = Math.max(1, Math.floor(maxCut / pageSize));
     const initial = Math.min(1024, this.pagesPerArena);
     this.tree = new FreeRunTree(this.arenaShift, initial);
@@ -492,7 +511,12 @@ export class PageStore {
   private scheduleTrim(): void {
     if (this.trimScheduled) return;
     this.trimScheduled = true;
-    void yieldToEventLoop().then(() => this.backgroundTrim());
+    yieldToEventLoop()
+      .then(() => this.backgroundTrim())
+      .catch(() => {
+        // A cut the runtime refused leaves the memory committed; the next free or trim retries.
+        this.trimScheduled = false;
+      });
   }
 
   private backgroundTrim(): void {
