@@ -1,18 +1,18 @@
 /**
  * HandleTable: the indirection that lets compaction move objects without the user noticing.
  *
- * Handle format. A handle is a plain number below 2^53, `q · 2^24 + tag`:
- * - `tag` (24 bits) = `(mix(index ^ k2) + generation · G) mod 2^24`, where the generation
+ * Handle format. A handle is a plain number below 2^50, `q · 2^22 + tag`:
+ * - `tag` (22 bits) = `(mix(index ^ k2) + generation · G) mod 2^22`, where the generation
  *   (1..65535) is bumped every time the entry is reused and `k2` is a random per-pool key;
- * - `q` (29 bits) = `index ^ (mix(tag ^ k1) mod 2^29)`, `k1` another random per-pool key;
+ * - `q` (28 bits) = `index ^ (mix(tag ^ k1) mod 2^28)`, `k1` another random per-pool key;
  * - `mix` is a 32-bit avalanche function (every input bit flips each output bit with
  *   probability about ½).
  * So the index is scrambled by a non-linear function of the tag, and the tag by one of the index,
  * both keyed per pool. Decoding another pool's handle (or a forged number) with this pool's keys
- * gives an index that is, for practical purposes, uniform over 2^29 values and a generation
- * uniform over 2^24: it is accepted only if the index is an entry ever used (`count` of 2^29) and
- * the generation is exactly that entry's current one (1 of 2^24), so with probability
- * `count / 2^53` — 1.1 · 10^-10 for a pool that has used a million entries, whatever the other
+ * gives an index that is, for practical purposes, uniform over 2^28 values and a generation
+ * uniform over 2^22: it is accepted only if the index is an entry ever used (`count` of 2^28) and
+ * the generation is exactly that entry's current one (1 of 2^22), so with probability
+ * `count / 2^50` — 9 · 10^-10 for a pool that has used a million entries, whatever the other
  * pool's keys, history or creation order. A freed handle of this pool is recognised as stale
  * until its entry has been reused 65535 times (the generation wraps then). Handle 0 — the
  * kernel's `zs_malloc` failure value — is never issued: `k1` is drawn so that 0 decodes to an
@@ -29,17 +29,20 @@
 import { ZsError, ZsErrorCode } from '../errors.js';
 
 /** Bits of a handle that carry the tag. */
-export const TAG_BITS = 24;
+export const TAG_BITS = 22;
 const TAG_RANGE = 2 ** TAG_BITS;
 const TAG_MASK = TAG_RANGE - 1;
-/** Bits of a handle that carry the (scrambled) index: TAG_BITS + INDEX_BITS = 53. */
-export const INDEX_BITS = 29;
+/**
+ * Bits of a handle that carry the (scrambled) index. TAG_BITS + INDEX_BITS = 50: below 2^50 a
+ * double still has 3 fractional bits, so `h + 0.5` or `h + 0.1` is never taken for `h`.
+ */
+export const INDEX_BITS = 28;
 const INDEX_MASK = 2 ** INDEX_BITS - 1;
-/** Most entries a table may have (2^28, 3 GiB of entries); handle 0 decodes above it. */
-export const MAX_HANDLES = 2 ** 28;
+/** Most entries a table may have (2^27, 1.5 GiB of entries); handle 0 decodes above it. */
+export const MAX_HANDLES = 2 ** 27;
 /** Generation step in the tag: odd, so generations 1..65535 give distinct tags. */
 const GEN_STEP = 0x9e3779;
-/** GEN_STEP⁻¹ mod 2^24 (Newton's iteration: each step doubles the correct low bits). */
+/** GEN_STEP⁻¹ mod 2^22 (Newton's iteration: each step doubles the correct low bits). */
 const GEN_INVERSE = (() => {
   let x = GEN_STEP; // correct to 3 bits for any odd number
   for (let k = 0; k < 4; k++) x = Math.imul(x, 2 - Math.imul(GEN_STEP, x));
@@ -192,7 +195,7 @@ export class HandleTable {
     if (typeof h !== 'number') return INVALID;
     const q = (h / TAG_RANGE) | 0;
     const tag = h & TAG_MASK;
-    // Not an integer in [0, 2^53): the recomposition differs, or q is out of its 29 bits.
+    // Not an integer in [0, 2^50): the recomposition differs, or q is out of its 28 bits.
     if (q * TAG_RANGE + tag !== h || (q & ~INDEX_MASK) !== 0) return INVALID;
     const i = q ^ (mix(tag ^ this.k1) & INDEX_MASK);
     if (i >= this.count) return INVALID;
