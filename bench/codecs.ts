@@ -27,14 +27,8 @@ import { parseArgs } from 'node:util';
 import { type CodecSubject, fromCodec, measureCodec } from '../src/bench/codec-bench.js';
 import { loadDataSets } from '../src/bench/real-data.js';
 import { lz4Codec } from '../src/codec/lz4.js';
-import {
-  BrotliCodec,
-  DeflateCodec,
-  getCodec,
-  listCodecs,
-  ZstdCodec,
-  zstdUnavailableReason,
-} from '../src/node.js';
+import { zstdUnavailableReason } from '../src/internals.js';
+import { BrotliCodec, DeflateCodec, getCodec, listCodecs, ZstdCodec } from '../src/node.js';
 
 const PAGE = 4096;
 const here = dirname(fileURLToPath(import.meta.url));

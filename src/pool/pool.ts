@@ -26,7 +26,7 @@ import { type PageOwner, PageStore } from '../page/page-store.js';
 import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
 import { DEFAULT_SEEKS, SHRINK_STOP, type ShrinkControl, type Shrinker } from '../shrinker/shrinker.js';
 import { yieldToEventLoop } from '../util/yield.js';
-import { type CompactionHost, Compactor } from './compaction.js';
+import { Compactor } from './compaction.js';
 import { HandleTable } from './handle-table.js';
 import { type ClassStats, classRows, type PoolStats } from './pool-stats.js';
 import { getProfile, PROFILE_NAMES, type Profile, type ProfileName } from './profiles.js';
@@ -93,8 +93,10 @@ export type MapMode = 'ro' | 'wo' | 'rw';
 
 let poolCounter = 0;
 
-/** A zsmalloc pool; create one with {@link createPool} or `new ZsPool(options)`. */
-export class ZsPool implements CompactionHost {
+/** A zsmalloc pool; create one with {@link createPool}. */
+// Structurally a CompactionHost (checked where the Compactor is built), not declared `implements`:
+// those members are internal and stripped from the published .d.ts.
+export class ZsPool {
   /** Pool name. */
   readonly name: string;
   /** The profile followed. */
@@ -466,22 +468,17 @@ export class ZsPool implements CompactionHost {
 
   /**
    * `zs_compact`: migrates objects out of sparse zspages and frees the emptied ones, then moves
-   * zspages down and cuts arena tops so the memory leaves RSS. Returns the pages freed by migration
-   * (the cumulative `pages_compacted` in the `linux-4.3` profile, as that kernel did); 0 if another
-   * compaction is running.
+   * zspages down and cuts arena tops so the memory leaves RSS. Returns what it did, in the same
+   * shape as {@link compactAsync}: `pagesFreed` is the kernel's `zs_compact` return value (this
+   * call's pages; the `linux-4.3` kernel returned the cumulative `stats().pages_compacted`);
+   * `ran` is false if another compaction was running.
    */
-  compact(): number {
-    const r = this.compactSync(true);
-    return this.profile.cumulativeCompactReturn && r.ran ? this.pagesCompacted : r.pagesFreed;
-  }
-
-  /** {@link compact} with every figure: pages freed, bytes returned, objects moved, time. */
-  compactDetailed(): CompactResult {
+  compact(): CompactResult {
     return this.compactSync(true);
   }
 
   /**
-   * The same work as {@link compactDetailed}, in slices of at most about `sliceMs` that yield to
+   * The same work as {@link compact}, in slices of at most about `sliceMs` that yield to
    * the event loop; malloc, free, map and reads may run between slices.
    */
   async compactAsync(options: CompactAsyncOptions = {}): Promise<CompactResult> {

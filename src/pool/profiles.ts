@@ -61,8 +61,6 @@ export interface Profile {
   readonly emptyGroup: number;
   /** errno of `zs_malloc(size > max)`: -EINVAL up to 6.2, -ENOSPC from 6.3. */
   readonly tooBigErrno: number;
-  /** True when `compact()` returns the cumulative `pages_compacted` (4.3) instead of this call's. */
-  readonly cumulativeCompactReturn: boolean;
 }
 
 // 4.3 … 6.3: four groups. 4.8+ enum order is EMPTY, ALMOST_EMPTY, ALMOST_FULL, FULL; we use that
@@ -134,7 +132,6 @@ const LINUX_6_12: Profile = {
   fullness: ratioFullness,
   emptyGroup: RATIO_0,
   tooBigErrno: -28,
-  cumulativeCompactReturn: false,
 };
 
 const PROFILES: Record<ProfileName, Profile> = {
@@ -153,7 +150,6 @@ const PROFILES: Record<ProfileName, Profile> = {
     fullness: legacyFullness,
     emptyGroup: ZS_EMPTY,
     tooBigErrno: -22,
-    cumulativeCompactReturn: true,
   },
   'linux-6.1': {
     name: 'linux-6.1',
@@ -170,7 +166,6 @@ const PROFILES: Record<ProfileName, Profile> = {
     fullness: legacyFullness,
     emptyGroup: ZS_EMPTY,
     tooBigErrno: -22,
-    cumulativeCompactReturn: false,
   },
   'linux-6.12': LINUX_6_12,
   // Ours: the 6.12 algorithms (fine-grained groups, destination-outer compaction that never moves

@@ -239,7 +239,7 @@ export class TraceReplayer {
         if (parts.length !== 1) throw bad(n, 'expected "c"', text);
         const before = this.quick();
         this.compactCalls++;
-        const freed = this.pool.compactDetailed().pagesFreed;
+        const freed = this.pool.compact().pagesFreed;
         this.compactFreedLast = freed;
         this.compactFreedTotal += freed;
         this.events.push({ kind: 'c', line: n, label: '', t_ms: this.ms(), before, after: this.quick() });

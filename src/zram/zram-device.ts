@@ -333,7 +333,7 @@ export class ZramDevice {
   /** The `compact` knob: `zs_compact`, then the memory goes back to the OS. Returns pages freed. */
   compact(): number {
     if (this.destroyed) throw destroyedError('compact');
-    return this.pool.compact();
+    return this.pool.compact().pagesFreed;
   }
 
   /** `mm_stat` as numbers. */

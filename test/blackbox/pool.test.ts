@@ -308,7 +308,6 @@ describe('black box: ZsPool methods', () => {
       ['unmap', () => p.unmap(h)],
       ['with', () => p.with(h, () => 0)],
       ['compact', () => p.compact()],
-      ['compactDetailed', () => p.compactDetailed()],
       ['trim', () => p.trim()],
       ['stats', () => p.stats()],
       ['classStats', () => p.classStats(0)],
@@ -346,7 +345,7 @@ describe('black box: ZsPool methods', () => {
     // compactAsync started from inside a callback; a second compaction meanwhile does not run.
     const r = await p.with(h, async () => {
       const running = p.compactAsync();
-      const second = p.compactDetailed();
+      const second = p.compact();
       assert.equal(second.ran, false);
       return running;
     });

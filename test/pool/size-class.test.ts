@@ -2,14 +2,14 @@
 // notes' figures for 16 and 64 KiB pages.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ProfileName } from '../../src/index.js';
 import {
   buildClassTable,
   chainPagesPerZspage,
   getProfile,
   legacyPagesPerZspage,
-  type ProfileName,
   sizeClassIndex,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 import { KERNELS, kernelClasses } from '../helpers/oracle.js';
 
 const FIELDS = [
