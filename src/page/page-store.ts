@@ -263,6 +263,11 @@ export class PageStore {
     return this.trimmer.trim(maxBytes, deadline);
   }
 
+  /** True when the last {@link trim} left every arena cut to its highest used page. */
+  get trimDone(): boolean {
+    return this.trimmer.done;
+  }
+
   /** Current figures. */
   stats(): PageStoreStats {
     const committed = this.arenas.committedTotal;

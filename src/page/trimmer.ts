@@ -21,6 +21,8 @@ const BACKGROUND_SLICE_MS = 1;
 export class Trimmer {
   /** While true, frees do not cut (a time-sliced compaction cuts in its own steps). */
   suspended = false;
+  /** True when the last `trim` left every arena cut to its highest used page. */
+  done = true;
   /** Set when the store is destroyed: nothing more is cut. */
   stopped = false;
   private scheduled = false;
@@ -60,22 +62,22 @@ export class Trimmer {
     const arenas = this.arenas;
     const timed = deadline !== Number.POSITIVE_INFINITY;
     let released = 0;
-    for (let a = arenas.count - 1; a >= 0 && released < maxBytes; a--) {
+    this.done = false;
+    for (let a = arenas.count - 1; a >= 0; a--) {
       const top = this.map.usedTop(a);
-      while (arenas.committedIn(a) > top && released < maxBytes) {
+      while (arenas.committedIn(a) > top) {
         const room = Math.floor((maxBytes - released) / arenas.pageSize);
-        if (room === 0) return released;
+        if (room <= 0) return released;
         if (timed) {
           const left = deadline - performance.now();
           if (left <= 0) return released;
-          const before = released;
           released += arenas.cutFor(a, Math.max(top, arenas.committedIn(a) - room), left);
-          if (released === before) break;
         } else {
           released += arenas.cutToward(a, top, room);
         }
       }
     }
+    this.done = true;
     return released;
   }
 

@@ -25,6 +25,7 @@ import { checkInt, EINVAL, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.
 import { type PageOwner, PageStore } from '../page/page-store.js';
 import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
 import { DEFAULT_SEEKS, SHRINK_STOP, type ShrinkControl, type Shrinker } from '../shrinker/shrinker.js';
+import { runAsync, runSync } from '../util/drive.js';
 import { yieldToEventLoop } from '../util/yield.js';
 import { Compactor } from './compaction.js';
 import { HandleTable } from './handle-table.js';
@@ -62,6 +63,13 @@ export interface PoolOptions {
   shrinkers?: ShrinkerRegistry | null;
   /** Default slice for {@link ZsPool.compactAsync}, in ms (default 2). */
   sliceMs?: number;
+  /**
+   * Idle-time give-back: when > 0, once the pool has seen frees and then no malloc or free for
+   * about this many ms, it compacts and gives the memory back by itself (`compactAsync`, in
+   * slices), so memory freed in a burst leaves RSS between bursts without anyone asking.
+   * 0 (default) turns it off. The timer never keeps the process alive.
+   */
+  idleMs?: number;
 }
 
 /** Options of {@link ZsPool.compactAsync}. */
@@ -134,6 +142,10 @@ export class ZsPool {
   private compactLeft = 0;
   private destroyed = false;
   private readonly defaultSliceMs: number;
+  private readonly idleMs: number;
+  /** malloc + free calls since the idle timer was armed (only counted when `idleMs` > 0). */
+  private idleOps = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly owner: PageOwner;
 
   /** Creates a pool; see {@link PoolOptions}. Throws `ERR_ZS_BAD_ARGUMENT` for bad options. */
@@ -181,6 +193,7 @@ export class ZsPool {
       );
     }
     this.defaultSliceMs = checkSliceMs('sliceMs', orDefault(options.sliceMs, 2));
+    this.idleMs = checkInt('idleMs', orDefault(options.idleMs, 0), 0, 2 ** 31 - 1);
     const shrinkers = options.shrinkers;
     if (shrinkers !== undefined && shrinkers !== null && !isRegistry(shrinkers)) {
       throw new ZsError(
@@ -271,6 +284,7 @@ export class ZsPool {
     }
     zt.objUsed[c]++;
     this.liveBytes += size;
+    if (this.idleMs > 0) this.idleOps++;
     return handles.handleOf(h);
   }
 
@@ -297,6 +311,7 @@ export class ZsPool {
     } else {
       zt.fix(z);
     }
+    if (this.idleMs > 0) this.noteFree();
   }
 
   /** True when the object is mapped (pinned) now. Throws for a bad handle. */
@@ -490,74 +505,7 @@ export class ZsPool {
       );
     }
     const sliceMs = checkSliceMs('compactAsync: sliceMs', orDefault(options.sliceMs, this.defaultSliceMs));
-    if (this.compacting) return notRun();
-    this.compacting = true;
-    this.compactCalls++;
-    // Frees during the slices must not cut arena tops in one long resize; the give-back phase
-    // below cuts them in timed steps.
-    this.store.suspendAutoTrim = true;
-    const t0 = performance.now();
-    const migrated0 = this.compactor.migrated;
-    let freed = 0;
-    let returned = 0;
-    let slices = 0;
-    let longest = 0;
-    try {
-      let sliceStart = performance.now();
-      const endSlice = async (): Promise<boolean> => {
-        const d = performance.now() - sliceStart;
-        if (d > longest) longest = d;
-        slices++;
-        await yieldToEventLoop();
-        sliceStart = performance.now();
-        return !this.destroyed;
-      };
-      // (No batched frees here: their one bulk tree update would be one long slice.)
-      const classes = this.realClassesDesc;
-      outer: for (let i = 0; i < classes.length; i++) {
-        for (;;) {
-          freed += this.compactor.compactClass(classes[i], sliceStart + sliceMs);
-          if (this.compactor.classDone) break;
-          if (!(await endSlice())) break outer;
-        }
-        if (performance.now() - sliceStart >= sliceMs && !(await endSlice())) break;
-      }
-      this.pagesCompacted += freed;
-      this.compactLeft = this.canCompact();
-      // Give the memory back in steps small enough to check the clock between them: moves of
-      // about 256 KiB (~0.1 ms) and arena cuts of 1 MiB (0.1 ms touched, 0.6 ms untouched).
-      const movePages = Math.max(16, (256 * 1024) / this.pageSize);
-      const cutBytes = 1 << 20;
-      let done = false;
-      while (!done && !this.destroyed) {
-        for (;;) {
-          const moved = this.store.defragment(this.owner, movePages);
-          const cut = moved === 0 ? this.store.trim(cutBytes) : 0;
-          returned += cut;
-          if (moved === 0 && cut === 0) {
-            done = true;
-            break;
-          }
-          if (performance.now() - sliceStart >= sliceMs) break;
-        }
-        if (!done && !(await endSlice())) break;
-      }
-      const d = performance.now() - sliceStart;
-      if (d > longest) longest = d;
-      slices++;
-    } finally {
-      this.compacting = false;
-      this.store.suspendAutoTrim = false;
-    }
-    return {
-      pagesFreed: freed,
-      bytesReturned: returned,
-      migrated: this.compactor.migrated - migrated0,
-      durationMs: performance.now() - t0,
-      slices,
-      longestSliceMs: longest,
-      ran: true,
-    };
+    return runAsync(this.compaction(true, sliceMs), yieldToEventLoop);
   }
 
   /**
@@ -615,6 +563,8 @@ export class ZsPool {
   /** Unregisters the shrinker and releases every page; the pool is unusable afterwards. */
   destroy(): void {
     if (this.destroyed) return;
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     // As zs_destroy_pool: the shrinker goes first.
     if (this.registry !== null && this.shrinkerRegistered) this.registry.unregister(this.shrinker);
     this.shrinkerRegistered = false;
@@ -635,44 +585,110 @@ export class ZsPool {
     zt.release(z);
   }
 
+  /** Idle-time give-back: a free arms the timer (once); see {@link PoolOptions.idleMs}. */
+  private noteFree(): void {
+    this.idleOps++;
+    if (this.idleTimer === undefined) this.armIdle();
+  }
+
+  private armIdle(): void {
+    const ops = this.idleOps;
+    const t = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.destroyed) return;
+      // Still busy: look again after another idle period.
+      if (this.idleOps !== ops) return this.armIdle();
+      if (this.reclaimablePages() === 0 || this.compacting) return;
+      this.compactAsync().catch(() => {
+        // Nothing to report to: a failed give-back leaves the memory committed, as before.
+      });
+    }, this.idleMs);
+    (t as { unref?: () => void }).unref?.();
+    this.idleTimer = t;
+  }
+
   /** @internal Synchronous compaction + page-store give-back. */
   compactSync(giveBack: boolean): CompactResult {
     if (this.destroyed) throw destroyedError('compact');
+    return runSync(this.compaction(giveBack, Number.POSITIVE_INFINITY), noop);
+  }
+
+  /**
+   * Compaction as one generator, run by `runSync` (no pauses: `sliceMs` is infinite) or by
+   * `runAsync` with a yield to the event loop as the answer to each pause. Every step — a class's
+   * migration up to a yield point, a defragmenting move, an arena cut — is bounded by the end of
+   * the current slice, so no slice lasts much longer than `sliceMs`.
+   */
+  private *compaction(giveBack: boolean, sliceMs: number): Generator<void, CompactResult, unknown> {
     if (this.compacting) return notRun();
     this.compacting = true;
     this.compactCalls++;
+    const timed = sliceMs !== Number.POSITIVE_INFINITY;
+    // Frees during the slices must not cut arena tops in one long resize; the give-back phase
+    // below cuts them in timed steps.
+    if (timed) this.store.suspendAutoTrim = true;
     const t0 = performance.now();
     const migrated0 = this.compactor.migrated;
     let freed = 0;
     let returned = 0;
+    let slices = 1;
+    let longest = 0;
+    let sliceStart = t0;
+    let deadline = timed ? t0 + sliceMs : Number.POSITIVE_INFINITY;
     try {
       const classes = this.realClassesDesc;
-      // Compaction frees many zspages and allocates none: one bulk update of the free-run tree.
-      this.store.beginBatchFree();
+      // Untimed, compaction frees many zspages and allocates none: one bulk update of the
+      // free-run tree. (Timed, that one update would be one long slice.)
+      if (!timed) this.store.beginBatchFree();
       try {
-        for (let i = 0; i < classes.length; i++) {
-          freed += this.compactor.compactClass(classes[i], Number.POSITIVE_INFINITY);
+        for (let i = 0; i < classes.length && !this.destroyed; i++) {
+          for (;;) {
+            freed += this.compactor.compactClass(classes[i], deadline);
+            if (this.compactor.classDone) break;
+            // The slice is over (only a timed run stops before the class is done).
+            longest = Math.max(longest, performance.now() - sliceStart);
+            slices++;
+            yield;
+            sliceStart = performance.now();
+            deadline = sliceStart + sliceMs;
+            if (this.destroyed) break;
+          }
         }
       } finally {
-        this.store.endBatchFree();
+        if (!timed) this.store.endBatchFree();
       }
       this.pagesCompacted += freed;
       this.compactLeft = this.canCompact();
-      if (giveBack) {
-        this.store.defragment(this.owner);
-        returned = this.store.trim();
+      // Give the memory back: defragmenting moves, then arena cuts, each bounded by the slice.
+      let phase = giveBack ? 0 : 2;
+      while (phase < 2 && !this.destroyed) {
+        if (phase === 0) {
+          this.store.defragment(this.owner, Number.POSITIVE_INFINITY, deadline);
+          if (this.store.defragmentDone) phase = 1;
+        } else {
+          returned += this.store.trim(Number.POSITIVE_INFINITY, deadline);
+          if (this.store.trimDone) phase = 2;
+        }
+        if (phase < 2 && timed && performance.now() >= deadline) {
+          longest = Math.max(longest, performance.now() - sliceStart);
+          slices++;
+          yield;
+          sliceStart = performance.now();
+          deadline = sliceStart + sliceMs;
+        }
       }
+      longest = Math.max(longest, performance.now() - sliceStart);
     } finally {
       this.compacting = false;
+      if (timed) this.store.suspendAutoTrim = false;
     }
-    const d = performance.now() - t0;
     return {
       pagesFreed: freed,
       bytesReturned: returned,
       migrated: this.compactor.migrated - migrated0,
-      durationMs: d,
-      slices: 1,
-      longestSliceMs: d,
+      durationMs: performance.now() - t0,
+      slices,
+      longestSliceMs: longest,
       ran: true,
     };
   }
@@ -862,6 +878,8 @@ function refused(e: unknown, what: string): ZsError {
 function destroyedError(op: string): ZsError {
   return new ZsError(ZsErrorCode.DESTROYED, `${op}: the pool has been destroyed`);
 }
+
+function noop(): void {}
 
 function notRun(): CompactResult {
   return {

@@ -90,6 +90,7 @@ describe('black box: createPool options', () => {
       'sliceMs',
       [...NOT_NUMBERS.filter((v) => v !== undefined), 0, -0, -1, Number.NaN, Number.POSITIVE_INFINITY],
     ],
+    ['idleMs', [...BAD_COUNTS.filter((v) => v !== undefined), 2 ** 31]],
     ['shrinkers', ['x', {}, 5, true, [], () => 0, { register() {} }]],
     ['name', ['', 5, null, {}, true, Symbol('n')]],
   ];
