@@ -10,8 +10,8 @@
  * - {@link ShrinkerRegistry} / {@link defaultShrinkers}: the shrinker core and reclaim driver.
  * - {@link createPressureMonitor}: memory-pressure sensing (a byte budget, the JS heap, external
  *   events) that drives the shrinker registry; the Linux readers are in `zsmalloc/node`.
- * - {@link getCodec}: compression codecs by name (`none` and `lz4` here; `deflate`, `brotli`,
- *   `zstd` once `zsmalloc/node` is imported).
+ * - {@link getCodec}: compression codecs by name (`none` and the kernel-exact `lz4`, `lzo-rle`,
+ *   `lzo` here; `deflate`, `brotli`, `zstd` once `zsmalloc/node` is imported).
  * - {@link TraceReplayer}: replays allocation traces in the kernel oracle's format.
  */
 

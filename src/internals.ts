@@ -7,6 +7,7 @@
 
 export { markUnavailable, noneCodec } from './codec/codec.js';
 export { Lz4Codec, lz4Codec, lz4CompressBound } from './codec/lz4.js';
+export { LzoCodec, lzoCodec, lzoCompressBound, lzoRleCodec } from './codec/lzo.js';
 export { registerNodeCodecs, zstdUnavailableReason } from './codec/node/zlib-codecs.js';
 export { checkInt, EINVAL, ENOMEM, ENOSPC, show } from './errors.js';
 export { FreeRunTree } from './page/free-run-tree.js';

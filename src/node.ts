@@ -32,7 +32,7 @@ export {
   psiSource,
 } from './pressure/node/psi.js';
 export { v8HeapSource } from './pressure/node/v8-heap.js';
-export { type ReplayFileOptions, replayFile } from './replay/replay-file.js';
+export { type ReplayFileOptions, replayFile } from './replay/node/replay-file.js';
 export { FileBacking } from './zram/node/file-backing.js';
 
 registerNodeCodecs();

@@ -3,7 +3,7 @@
  * summary per event, or with `--json` a result shaped exactly like the kernel's result files.
  */
 import { PROFILE_NAMES, type ProfileName } from '../pool/profiles.js';
-import { replayFile } from '../replay/replay-file.js';
+import { replayFile } from '../replay/node/replay-file.js';
 import type { ReplayEvent, ReplayResult } from '../replay/replayer.js';
 import type { CommandContext } from './context.js';
 import { bytes, ms, table } from './format.js';

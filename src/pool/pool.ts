@@ -17,11 +17,11 @@
  *   freed pages leave RSS. One compaction at a time [compaction_in_progress].
  * - The pool registers a shrinker named `zspool:<name>` [zs_register_shrinker]: `count` =
  *   pages compaction and trimming would give back, `scan` = compact + trim, returning the pages
- *   given back or SHRINK_STOP. Registration failure is not fatal (the seed's "not critical").
+ *   given back or SHRINK_STOP. Registration failure is not fatal (zs_create_pool(), Linux 6.12: "not critical").
  *
  * Every failure throws a {@link ZsError} before any state changes.
  */
-import { checkInt, EINVAL, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
+import { checkInt, destroyedErrorFor, EINVAL, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
 import { type PageOwner, PageStore } from '../page/page-store.js';
 import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
 import { DEFAULT_SEEKS, SHRINK_STOP, type ShrinkControl, type Shrinker } from '../shrinker/shrinker.js';
@@ -39,7 +39,7 @@ export interface PoolOptions {
   /** Pool name; the shrinker is `zspool:<name>`. Default `pool<N>`. */
   name?: string;
   /**
-   * Which zsmalloc to be: `linux-4.3` (the seed), `linux-6.1`, `linux-6.12` (exact), or `default`
+   * Which zsmalloc to be: `linux-4.3` (Linux 4.3's rules, unchecked), `linux-6.1`, `linux-6.12` (exact), or `default`
    * (6.12's algorithms with out-of-band handles: no 8-byte header per object). Default `default`.
    */
   profile?: ProfileName;
@@ -875,9 +875,7 @@ function refused(e: unknown, what: string): ZsError {
   );
 }
 
-function destroyedError(op: string): ZsError {
-  return new ZsError(ZsErrorCode.DESTROYED, `${op}: the pool has been destroyed`);
-}
+const destroyedError = destroyedErrorFor('pool');
 
 function noop(): void {}
 

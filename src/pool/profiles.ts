@@ -1,11 +1,12 @@
 /**
  * Profiles: which kernel's zsmalloc the pool reproduces.
  *
- * A profile fixes every rule that decides page counts (kernel-notes §10): the class table rule and
- * chain size, whether the 8-byte handle header is charged to the object, the fullness groups and
- * how a zspage is inserted into its group's list, the order groups are searched in, and the
- * compaction loop. The three kernel profiles are reproduced exactly (checked against real-kernel
- * results in `test/fixtures/oracle`); `default` is ours.
+ * A profile fixes every rule that decides page counts (mm/zsmalloc.c of Linux 4.3, 6.1 and 6.12):
+ * the class table rule and chain size, whether the 8-byte handle header is charged to the object,
+ * the fullness groups and how a zspage is inserted into its group's list, the order groups are
+ * searched in, and the compaction loop. `linux-6.1` and `linux-6.12` are reproduced exactly
+ * (checked against real-kernel results in `test/fixtures/oracle`); `linux-4.3` follows that
+ * kernel's source unchecked (no oracle exists); `default` is ours.
  */
 
 /** Names accepted by `createPool({ profile })`. */
@@ -23,7 +24,7 @@ export const InsertRule = {
 /** One of {@link InsertRule}'s values. */
 export type InsertRule = (typeof InsertRule)[keyof typeof InsertRule];
 
-/** Shape of the compaction loop (kernel-notes §4.3–4.5). */
+/** Shape of the compaction loop (mm/zsmalloc.c __zs_compact(), Linux 4.3 … 6.12). */
 export const CompactRule = {
   /** 4.3 … 6.3: drain one source (almost-empty first) into targets (almost-full first). */
   SourceOuter: 0,

@@ -11,13 +11,14 @@
  * - `shrinkAll()` is `echo 2 > /proc/sys/vm/drop_caches` (`drop_slab`): priority-0 passes repeated
  *   while `(freed >> shift++) > 1`.
  * - `reclaim({ targetBytes, minPriority })` is a reclaimer's priority loop: passes from
- *   {@link DEF_PRIORITY} down to `minPriority`, stopping once the target is met.
+ *   `DEF_PRIORITY` (12) down to `minPriority`, stopping once the target is met.
  * - Every pass of every shrinker is reported to `onShrink` listeners (name, counted, scanned,
  *   freed, duration), so users and the CLI can see what reclaim did.
  * - `usageBytes()` sums what the shrinkers that report it hold, for byte budgets.
  */
-import { ZsError, ZsErrorCode } from '../errors.js';
+import { checkInt, ZsError, ZsErrorCode } from '../errors.js';
 import { runAsync, runSync } from '../util/drive.js';
+import { Listeners } from '../util/listeners.js';
 import {
   DEF_PRIORITY,
   SHRINK_BATCH,
@@ -127,7 +128,7 @@ export function nextDeferred(freeable: number, deferred: number, delta: number, 
 export class ShrinkerRegistry {
   private readonly shrinkers: Shrinker[] = [];
   private readonly deferred = new Map<Shrinker, number>();
-  private readonly listeners: ShrinkListener[] = [];
+  private readonly listeners = new Listeners<ShrinkEvent>();
   private readonly maxShrinkers: number;
   private readonly now: () => number;
   private readonly sc: ShrinkControl = {
@@ -176,11 +177,7 @@ export class ShrinkerRegistry {
 
   /** Calls `listener` after every shrinker pass; returns a function that removes it. */
   onShrink(listener: ShrinkListener): () => void {
-    this.listeners.push(listener);
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
+    return this.listeners.add(listener);
   }
 
   /** Sum of every shrinker's `count` in bytes (a cheap "how much could reclaim free now"). */
@@ -395,13 +392,7 @@ export class ShrinkerRegistry {
       deferredOut,
       durationMs: this.now() - p.t0,
     };
-    for (const l of this.listeners.slice()) {
-      try {
-        l(ev);
-      } catch {
-        // A listener's failure must not break reclaim.
-      }
-    }
+    this.listeners.emit(ev); // a listener's failure must not break reclaim
     return ev;
   }
 }
@@ -486,12 +477,8 @@ function scanAsync(p: ShrinkPass): number | Promise<number> {
 
 function reclaimBounds(options: ReclaimOptions): { target: number; minPriority: number } {
   const target = options.targetBytes ?? Number.POSITIVE_INFINITY;
-  const minPriority = options.minPriority ?? 0;
   if (!(target >= 0)) throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `targetBytes must be >= 0, got ${target}`);
-  if (!Number.isInteger(minPriority) || minPriority < 0 || minPriority > DEF_PRIORITY) {
-    throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `minPriority must be an integer in [0, ${DEF_PRIORITY}]`);
-  }
-  return { target, minPriority };
+  return { target, minPriority: checkInt('minPriority', options.minPriority ?? 0, 0, DEF_PRIORITY) };
 }
 
 /** The process-wide registry pools register with by default. */

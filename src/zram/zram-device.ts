@@ -1,7 +1,7 @@
 /**
  * ZramDevice: a page-indexed compressed RAM disk, as the kernel's zram, on a ZsPool.
  *
- * Write path (kernel-notes §7.1): a page of one repeated 8-byte word is stored without any
+ * Write path (drivers/block/zram/zram_drv.c zram_write_page(), Linux 6.12): a page of one repeated 8-byte word is stored without any
  * allocation (`same_pages`); otherwise it is compressed, and if the compressed length would reach
  * `huge_class_size` the page is stored as it is (`huge_pages`, `huge_pages_since`). The object is
  * allocated *before* the old one is freed, and the limit is checked after allocating against the
@@ -20,7 +20,7 @@
  * from the store from then on. `bd_stat` counts pages on the store, reads and writes.
  */
 import { type Codec, getCodec } from '../codec/codec.js';
-import { checkInt, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
+import { checkInt, codecError, destroyedErrorFor, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
 import { createPool, type ZsPool } from '../pool/pool.js';
 import type { ProfileName } from '../pool/profiles.js';
 import type { ShrinkerRegistry } from '../shrinker/registry.js';
@@ -221,9 +221,7 @@ export class ZramDevice {
       clen = this.codec.compress(page, this.scratch.subarray(0, hugeAt - 1));
     } catch (e) {
       this.failedWrites++;
-      throw e instanceof ZsError
-        ? e
-        : new ZsError(ZsErrorCode.CODEC, `write: ${this.codec.name}: ${(e as Error).message}`);
+      throw codecError(e, 'write', this.codec.name);
     }
     const huge = clen < 0;
     const len = huge ? this.pageSize : clen;
@@ -291,9 +289,7 @@ export class ZramDevice {
       this.codec.decompress(this.scratch.subarray(0, len), out);
     } catch (e) {
       this.failedReads++;
-      throw e instanceof ZsError
-        ? e
-        : new ZsError(ZsErrorCode.CODEC, `read: ${this.codec.name}: ${(e as Error).message}`);
+      throw codecError(e, 'read', this.codec.name);
     }
   }
 
@@ -530,6 +526,4 @@ export class ZramDevice {
 
 let deviceCounter = 0;
 
-function destroyedError(op: string): ZsError {
-  return new ZsError(ZsErrorCode.DESTROYED, `${op}: the device has been destroyed`);
-}
+const destroyedError = destroyedErrorFor('device');

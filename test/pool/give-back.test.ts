@@ -43,7 +43,7 @@ describe('time-bounded give-back', () => {
     assert.ok(committed0 - s.pages_committed > committed0 / 2, `${committed0} → ${s.pages_committed}`);
     // No single cut took everything at once.
     assert.ok(Math.max(...cuts) < returned, 'the give-back was split');
-    keep.forEach((h, j) => assert.equal(pool.read(h)[0], (j * 3) & 0xff));
+    for (let j = 0; j < keep.length; j++) assert.equal(pool.read(keep[j])[0], (j * 3) & 0xff);
     pool.destroy();
   });
 
