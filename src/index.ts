@@ -139,6 +139,7 @@ export {
   type BdStat,
   type IoStat,
   type MmStat,
+  WritebackError,
   type WritebackMode,
   ZramDevice,
   type ZramOptions,
