@@ -139,8 +139,21 @@ export {
   type BdStat,
   type IoStat,
   type MmStat,
+  type SlotKind,
   WritebackError,
   type WritebackMode,
   ZramDevice,
   type ZramOptions,
 } from './zram/zram-device.js';
+export {
+  memparse,
+  ZRAM_ALGORITHMS,
+  type ZtraceCounts,
+  type ZtraceEvent,
+  type ZtraceIoStat,
+  type ZtraceOptions,
+  type ZtracePageSource,
+  ZtraceReplayer,
+  type ZtraceResult,
+  type ZtraceWrite,
+} from './zram/ztrace.js';

@@ -66,3 +66,4 @@ export { type ReplayFileOptions, replayFile } from './replay/replay-file.js';
 registerNodeCodecs();
 
 export { FileBacking } from './zram/node/file-backing.js';
+export { isZtrace, replayZtraceFile, type ZtraceFileOptions } from './zram/node/ztrace-file.js';

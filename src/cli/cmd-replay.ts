@@ -5,6 +5,7 @@
 import { PROFILE_NAMES, type ProfileName } from '../pool/profiles.js';
 import { replayFile } from '../replay/replay-file.js';
 import type { ReplayEvent, ReplayResult } from '../replay/replayer.js';
+import { runZtraceReplay, wantsZtrace, ztraceHelp } from './cmd-replay-ztrace.js';
 import type { CommandContext } from './context.js';
 import { bytes, ms, table } from './format.js';
 import { Progress } from './progress.js';
@@ -22,10 +23,13 @@ that is checked before it is freed.
                   real kernel's result files (compare with: node compare.mjs KERNEL.json OURS.json)
   --no-verify     skip the pattern writes and checks (faster)
 
-A malformed line stops the replay with its line number and exit status 1.`;
+A malformed line stops the replay with its line number and exit status 1.
+
+${ztraceHelp}`;
 
 /** Runs `zsmalloc replay`. */
 export async function runReplay(ctx: CommandContext): Promise<number> {
+  if (wantsZtrace(ctx.argv)) return runZtraceReplay(ctx);
   const args = ctx.parse(
     {
       profile: { type: 'string', default: 'linux-6.12' },

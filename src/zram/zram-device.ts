@@ -56,6 +56,9 @@ export interface BdStat {
   bd_writes: number;
 }
 
+/** What a device page holds; see {@link ZramDevice.slotKind}. */
+export type SlotKind = 'empty' | 'same' | 'huge' | 'compressed' | 'backing';
+
 /** Which pages `writeback` moves: idle ones, huge ones, or pages both huge and idle. */
 export type WritebackMode = 'idle' | 'huge' | 'huge_idle';
 
@@ -420,6 +423,28 @@ export class ZramDevice {
   has(index: number): boolean {
     this.checkIndex(index, 'has');
     return (this.flags[index] & (SAME | WB)) !== 0 || this.handle[index] !== 0;
+  }
+
+  /**
+   * What page `index` holds: `empty`, `same` (same-filled, no allocation), `huge` (stored
+   * uncompressed), `compressed`, or `backing` (written back). See {@link storedSize} for its size.
+   */
+  slotKind(index: number): SlotKind {
+    this.checkIndex(index, 'slotKind');
+    const f = this.flags[index];
+    if (f & SAME) return 'same';
+    if (f & WB) return 'backing';
+    if (this.handle[index] === 0) return 'empty';
+    return f & HUGE ? 'huge' : 'compressed';
+  }
+
+  /**
+   * Bytes page `index` takes in the pool (zram_get_obj_size(): the compressed length, the page
+   * size for a huge page, 0 for an empty, same-filled or written-back page).
+   */
+  storedSize(index: number): number {
+    this.checkIndex(index, 'storedSize');
+    return this.flags[index] & (SAME | WB) ? 0 : this.length[index];
   }
 
   /** `echo all > idle`: flags every stored page idle; reading or writing a page clears its flag. */
