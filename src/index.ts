@@ -136,6 +136,15 @@ export {
 export { yieldToEventLoop } from './util/yield.js';
 export { type BackingStore, MemoryBacking } from './zram/backing.js';
 export {
+  EXACT_ALGORITHMS,
+  HISTOGRAM_BUCKET,
+  type ZramSimClass,
+  type ZramSimOptions,
+  type ZramSimReport,
+  type ZramSimSkipped,
+  ZramSimulator,
+} from './zram/simulate.js';
+export {
   type BdStat,
   type IoStat,
   type MmStat,

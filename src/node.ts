@@ -66,4 +66,11 @@ export { type ReplayFileOptions, replayFile } from './replay/replay-file.js';
 registerNodeCodecs();
 
 export { FileBacking } from './zram/node/file-backing.js';
+export {
+  type SimulatedSource,
+  type SimulateOptions,
+  type SimulationResult,
+  simulateZram,
+} from './zram/node/simulate-run.js';
+export { CHUNK_PAGES, FilePageSource, type PageSourceInfo, ProcessPageSource } from './zram/node/sources.js';
 export { isZtrace, replayZtraceFile, type ZtraceFileOptions } from './zram/node/ztrace-file.js';
