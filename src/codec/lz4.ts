@@ -1,5 +1,5 @@
 /**
- * LZ4 block format, written for page-sized inputs (zram's default codec class).
+ * LZ4 block format, compressed exactly as the Linux kernel does it for zram.
  *
  * Format (the LZ4 block specification): a block is a run of sequences. Each sequence is
  * - a token byte: high nibble = literal count, low nibble = match length - 4 (MIN_MATCH);
@@ -7,19 +7,32 @@
  * - the literals themselves;
  * - a 2-byte little-endian offset (1..65535) back into the already-decoded output;
  * - the match length's extra bytes, if its nibble was 15.
- * The last sequence has literals only and ends the block. Encoders must leave the last
- * LAST_LITERALS (5) bytes as literals and start no match within MF_LIMIT (12) bytes of the end,
- * so that other decoders' fast paths stay in bounds; we honour both, so any LZ4 decoder reads
- * our blocks. The decoder here accepts every well-formed block, including ones that do not
- * honour those two end rules.
+ * The last sequence has literals only and ends the block. Encoders leave the last LAST_LITERALS
+ * (5) bytes as literals and start no match within MF_LIMIT (12) bytes of the end, so that other
+ * decoders' fast paths stay in bounds. The decoder here accepts every well-formed block,
+ * including ones that do not honour those two end rules.
  *
- * Compressor: greedy single-probe matcher. A hash table (Int32Array, 4096 entries) maps the
- * hash of 4 bytes to the last position they were seen. Positions are stored as `base + i`,
- * and `base` advances by the input length plus 64 KiB after every call, so an entry from an
- * earlier call looks more than 64 KiB away (too far for LZ4) and the table never needs
- * clearing: no allocation and no memset per call. After 64 misses in a row the search steps
- * faster over incompressible input; matches are extended 4 bytes at a time (XOR, then count
- * the equal low bytes); and it returns -1 the moment the output would pass `dst.length`.
+ * Compressor: the same parse as lib/lz4/lz4_compress.c LZ4_compress_generic() reached through
+ * LZ4_compress_fast() at acceleration 1 (LZ4_compress_default(), which zram uses through
+ * crypto/lz4.c in Linux 6.1 and drivers/block/zram/backend_lz4.c in Linux 6.12), so every block
+ * has the length, and the bytes, the kernel stores. What that takes:
+ * - Inputs shorter than LZ4_64Klimit (64 KiB + 11) use the "byU16" table: 2^13 entries, hash =
+ *   (4 bytes · 2654435761) >> 19, no distance test (every offset fits). Longer inputs use the
+ *   64-bit kernel's "byU32" table: 2^12 entries, hash of 5 bytes (LZ4_hash5()), and a candidate
+ *   further than 65535 bytes back is refused.
+ * - The table starts zeroed on every call (LZ4_resetStream()), so an empty slot names position 0
+ *   and a match against the first bytes can be found through it. We keep positions as
+ *   `base + i` and advance `base` past every call instead of clearing: a value below `base` is an
+ *   empty slot and reads as 0, exactly as the zeroed table would.
+ * - Search: position 0 is entered, the search starts at 1, and after 64 misses the step grows by
+ *   one every 64 misses (LZ4_SKIPTRIGGER 6); the next position's hash is taken before the slot
+ *   of the current one is overwritten. A match is extended backwards over pending literals
+ *   (never before position 0), forwards up to n - 5, and right after a match the position two
+ *   bytes before its end is entered and its end is tried at once (a sequence with no literals).
+ * - Nothing starts a match after n - 12, and inputs under 13 bytes are one literal run.
+ * The kernel gives up (returns 0) only when its destination is smaller than the worst case and
+ * the output runs out; we return -1 exactly when the block is longer than `dst`, checking each
+ * write, so a caller may size `dst` to what is worth storing (zram: below its huge size).
  *
  * Decompressor: every length and offset is checked against what remains of `src` and `dst`
  * before any byte moves, and each sequence consumes at least its token byte, so corrupt input
@@ -29,29 +42,31 @@ import { ZsError, ZsErrorCode } from '../errors.js';
 import type { Codec } from './codec.js';
 
 const MIN_MATCH = 4;
-/** The last bytes of a block are always literals. */
+/** The last bytes of a block are always literals (LASTLITERALS). */
 const LAST_LITERALS = 5;
-/** A match may not start within this many bytes of the end of the block. */
+/** A match may not start within this many bytes of the end of the block (MFLIMIT). */
 const MF_LIMIT = 12;
-/** Inputs shorter than this are stored as one literal run. */
+/** Inputs shorter than this are stored as one literal run (LZ4_minLength). */
 const MIN_INPUT_FOR_MATCH = MF_LIMIT + 1;
+/** Inputs shorter than this use the 16-bit table and its hash (LZ4_64Klimit). */
+const LIMIT_64K = 65536 + MF_LIMIT - 1;
+/** Largest distance an offset can express (MAX_DISTANCE). */
 const MAX_OFFSET = 65535;
-const HASH_LOG = 12;
-const HASH_SHIFT = 32 - HASH_LOG;
-/** Misses before the search starts skipping (step grows by 1 every 2^SKIP_TRIGGER misses). */
+/** log2 of the "byU16" table's entries (LZ4_HASHLOG + 1; LZ4_MEMORY_USAGE is 14). */
+const HASH_LOG_U16 = 13;
+/** log2 of the "byU32" table's entries (LZ4_HASHLOG). */
+const HASH_LOG_U32 = 12;
+/** Misses before the search starts skipping (the step grows by 1 every 2^SKIP_TRIGGER misses). */
 const SKIP_TRIGGER = 6;
-/** Largest input the block format's reference implementation accepts. */
+/** Largest input LZ4 accepts (LZ4_MAX_INPUT_SIZE). */
 const MAX_INPUT = 0x7e000000;
 /** Stored positions (`base + i`) stay below this, so they fit the Int32Array table. */
 const POSITION_LIMIT = 0x7fffffff;
-/**
- * Gap left between calls' position ranges (and the first `base`): an entry from an earlier
- * call, or an untouched zero, then lies more than MAX_OFFSET behind any current position, so
- * one distance test rejects stale, zero and too-far entries alike.
- */
-const BASE_GAP = MAX_OFFSET + 1;
+/** LZ4_hash5()'s prime 889523592379, as its high and low 32-bit halves. */
+const PRIME5_HI = 207;
+const PRIME5_LO = 465362107;
 
-/** Worst-case size of the LZ4 block for `n` input bytes (all literals). */
+/** Worst-case size of the LZ4 block for `n` input bytes (LZ4_COMPRESSBOUND: all literals). */
 export function lz4CompressBound(n: number): number {
   return n + ((n / 255) | 0) + 16;
 }
@@ -71,8 +86,19 @@ function writeExtraLength(dst: Uint8Array, op: number, rest: number): number {
   return op;
 }
 
-function hash32(v: number): number {
-  return Math.imul(v, 0x9e3779b1) >>> HASH_SHIFT;
+/**
+ * LZ4_hash5() of the 64-bit kernel for the "byU32" table: the top 12 bits of
+ * (the 5 bytes at `p`, shifted up by 24) · 889523592379, modulo 2^64. `lo` holds bytes p..p+3
+ * (little-endian), `b4` byte p+4. Only the high 32 bits of the product matter; they are
+ * assembled from 32-bit pieces.
+ * @internal
+ */
+export function lz4Hash5(lo: number, b4: number): number {
+  const xLo = (lo & 0xff) << 24; // low word of the shifted value
+  const xHi = (lo >>> 8) | (b4 << 24); // high word
+  // High word of xLo · PRIME5_LO: xLo is (lo & 0xff) · 2^24, so it is that byte · PRIME5_LO / 2^8.
+  const carry = Math.floor(((lo & 0xff) * PRIME5_LO) / 256);
+  return ((Math.imul(xHi, PRIME5_LO) + Math.imul(xLo >>> 0, PRIME5_HI) + carry) | 0) >>> (32 - HASH_LOG_U32);
 }
 
 function corrupt(why: string): ZsError {
@@ -83,8 +109,10 @@ function corrupt(why: string): ZsError {
 const SLACK = 8;
 
 /**
- * An LZ4 block codec. Each instance owns a 16 KiB hash table and two scratch buffers that grow
- * to the largest page seen; instances are independent, so a worker may have its own.
+ * An LZ4 block codec whose blocks are byte for byte those of the Linux kernel's
+ * `LZ4_compress_default()` (see the file comment). Each instance owns a 32 KiB hash table and
+ * two scratch buffers that grow to the largest input seen; instances are independent, so a
+ * worker may have its own.
  *
  * Both directions first copy their input into a private plain ArrayBuffer (one native memcpy):
  * unaligned 32-bit reads through a DataView then cost one load instead of four, whatever kind
@@ -93,8 +121,9 @@ const SLACK = 8;
 export class Lz4Codec implements Codec {
   /** Always `lz4`. */
   readonly name = 'lz4';
-  private readonly table = new Int32Array(1 << HASH_LOG);
-  private base = BASE_GAP;
+  private readonly table = new Int32Array(1 << HASH_LOG_U16);
+  /** Stored positions are `base + i`; anything below `base` is an empty slot (position 0). */
+  private base = 1;
   private inBytes = new Uint8Array(4096 + SLACK);
   private inView = new DataView(this.inBytes.buffer);
   private outBytes = new Uint8Array(4096 + SLACK);
@@ -115,83 +144,13 @@ export class Lz4Codec implements Codec {
     bytes.set(src);
     const table = this.table;
     let base = this.base;
-    if (base > POSITION_LIMIT - BASE_GAP - n) {
+    if (base > POSITION_LIMIT - n) {
       table.fill(0);
-      base = BASE_GAP;
+      base = 1;
     }
-    this.base = base + n + BASE_GAP;
-
-    let op = 0;
-    let anchor = 0;
-    if (n >= MIN_INPUT_FOR_MATCH) {
-      const mfLimit = n - MF_LIMIT; // last position where a match may start
-      const matchLimit = n - LAST_LITERALS; // matches end before this position
-      table[hash32(view.getInt32(0, true))] = base;
-      let i = 1;
-      for (;;) {
-        // Find a 4-byte match at i or later.
-        let ref = 0;
-        let misses = 1 << SKIP_TRIGGER;
-        for (;;) {
-          if (i > mfLimit) return finish(bytes, view, dst, op, anchor, n, cap);
-          const v = view.getInt32(i, true);
-          const h = hash32(v);
-          ref = table[h] - base;
-          table[h] = base + i;
-          if (i - ref <= MAX_OFFSET && view.getInt32(ref, true) === v) break;
-          i += misses++ >> SKIP_TRIGGER;
-        }
-        // Extend it backwards over pending literals, then forwards (4 bytes at a time first).
-        while (i > anchor && ref > 0 && bytes[i - 1] === bytes[ref - 1]) {
-          i--;
-          ref--;
-        }
-        let len = MIN_MATCH;
-        for (;;) {
-          if (i + len + 4 > matchLimit) {
-            while (i + len < matchLimit && bytes[i + len] === bytes[ref + len]) len++;
-            break;
-          }
-          const diff = view.getInt32(i + len, true) ^ view.getInt32(ref + len, true);
-          if (diff !== 0) {
-            len += (31 - Math.clz32(diff & -diff)) >>> 3; // equal low-order bytes
-            break;
-          }
-          len += 4;
-        }
-
-        // Emit the sequence: token, literals, offset, match length.
-        const litLen = i - anchor;
-        const ml = len - MIN_MATCH;
-        if (op + 3 + litLen + extraLengthBytes(litLen) + extraLengthBytes(ml) > cap) return -1;
-        const tokenAt = op++;
-        let token: number;
-        if (litLen >= 15) {
-          token = 0xf0;
-          op = writeExtraLength(dst, op, litLen - 15);
-        } else {
-          token = litLen << 4;
-        }
-        op = copyLiterals(bytes, view, anchor, i, dst, op);
-        const offset = i - ref;
-        dst[op++] = offset & 0xff;
-        dst[op++] = offset >>> 8;
-        if (ml >= 15) {
-          token |= 0x0f;
-          op = writeExtraLength(dst, op, ml - 15);
-        } else {
-          token |= ml;
-        }
-        dst[tokenAt] = token;
-
-        i += len;
-        anchor = i;
-        if (i > mfLimit) break;
-        // Remember a position inside the match: it helps the next search on repetitive data.
-        table[hash32(view.getInt32(i - 2, true))] = base + i - 2;
-      }
-    }
-    return finish(bytes, view, dst, op, anchor, n, cap);
+    this.base = base + n;
+    if (n < MIN_INPUT_FOR_MATCH) return lastLiterals(bytes, view, dst, 0, 0, n, cap);
+    return compressBlock(bytes, view, table, base, dst, n, cap, n >= LIMIT_64K);
   }
 
   /** Decodes the LZ4 block `src` into all of `dst`; throws `ERR_ZS_CODEC` if it is corrupt. */
@@ -267,6 +226,131 @@ export class Lz4Codec implements Codec {
 }
 
 /**
+ * Hash of the bytes at `p` for the table in use: LZ4_hash4() with 13 bits for the "byU16" table,
+ * LZ4_hash5() for the "byU32" one (`large`).
+ */
+function hashAt(bytes: Uint8Array, view: DataView, p: number, large: boolean): number {
+  const v = view.getInt32(p, true);
+  return large ? lz4Hash5(v, bytes[p + 4]) : Math.imul(v, -1640531535) >>> (32 - HASH_LOG_U16);
+}
+
+/**
+ * Number of equal bytes at `p` and `m`, counting no further than `limit` (LZ4_count()): 4 bytes
+ * at a time, the first difference located by the lowest set bit of the XOR.
+ */
+function countEqual(bytes: Uint8Array, view: DataView, p: number, m: number, limit: number): number {
+  const start = p;
+  while (p + 4 <= limit) {
+    const diff = view.getInt32(p, true) ^ view.getInt32(m, true);
+    if (diff !== 0) return p - start + ((31 - Math.clz32(diff & -diff)) >>> 3);
+    p += 4;
+    m += 4;
+  }
+  while (p < limit && bytes[p] === bytes[m]) {
+    p++;
+    m++;
+  }
+  return p - start;
+}
+
+/**
+ * The parse of lib/lz4/lz4_compress.c LZ4_compress_generic() (Linux 6.1 and 6.12, noDict,
+ * acceleration 1) over `bytes[0..n)`, n >= 13, written to `dst`; returns the block length, or -1
+ * as soon as a write would pass `cap`. `large` selects the "byU32" table of inputs of
+ * LZ4_64Klimit bytes or more (hash5, distance limit); otherwise the "byU16" one.
+ */
+function compressBlock(
+  bytes: Uint8Array,
+  view: DataView,
+  table: Int32Array,
+  base: number,
+  dst: Uint8Array,
+  n: number,
+  cap: number,
+  large: boolean,
+): number {
+  const mfLimit = n - MF_LIMIT; // last position where a match may start
+  const matchLimit = n - LAST_LITERALS; // matches end at or before this position
+  let op = 0;
+  let anchor = 0;
+  table[hashAt(bytes, view, 0, large)] = base;
+  let ip = 1;
+  let forwardH = hashAt(bytes, view, ip, large);
+  for (;;) {
+    // Probe ip, then further on with a step that grows after 64 misses. Each probe reads its
+    // slot, hashes the next position, then enters itself.
+    let forwardIp = ip;
+    let step = 1;
+    let probes = 1 << SKIP_TRIGGER;
+    let match = 0;
+    for (;;) {
+      const h = forwardH;
+      ip = forwardIp;
+      forwardIp += step;
+      step = probes++ >>> SKIP_TRIGGER;
+      if (forwardIp > mfLimit) return lastLiterals(bytes, view, dst, op, anchor, n, cap);
+      match = table[h] - base;
+      if (match < 0) match = 0; // an empty slot: the kernel's zeroed table names position 0
+      forwardH = hashAt(bytes, view, forwardIp, large);
+      table[h] = base + ip;
+      if ((!large || ip - match <= MAX_OFFSET) && view.getInt32(match, true) === view.getInt32(ip, true)) {
+        break;
+      }
+    }
+    // Extend backwards over the pending literals, never before the start of the input.
+    while (ip > anchor && match > 0 && bytes[ip - 1] === bytes[match - 1]) {
+      ip--;
+      match--;
+    }
+
+    // Token and literals; the offset that follows is counted in the room check.
+    const litLen = ip - anchor;
+    if (op + 3 + litLen + extraLengthBytes(litLen) > cap) return -1;
+    let tokenAt = op++;
+    let token: number;
+    if (litLen >= 15) {
+      token = 0xf0;
+      op = writeExtraLength(dst, op, litLen - 15);
+    } else {
+      token = litLen << 4;
+    }
+    op = copyLiterals(bytes, view, anchor, ip, dst, op);
+
+    // The match, and as long as the position right after it starts another one, that one too
+    // (a sequence without literals).
+    for (;;) {
+      const offset = ip - match;
+      dst[op++] = offset & 0xff;
+      dst[op++] = offset >>> 8;
+      const extra = countEqual(bytes, view, ip + MIN_MATCH, match + MIN_MATCH, matchLimit);
+      ip += MIN_MATCH + extra;
+      if (extra >= 15) {
+        if (op + extraLengthBytes(extra) > cap) return -1;
+        dst[tokenAt] = token | 0x0f;
+        op = writeExtraLength(dst, op, extra - 15);
+      } else {
+        dst[tokenAt] = token | extra;
+      }
+      anchor = ip;
+      if (ip > mfLimit) return lastLiterals(bytes, view, dst, op, anchor, n, cap);
+
+      table[hashAt(bytes, view, ip - 2, large)] = base + ip - 2;
+      const h = hashAt(bytes, view, ip, large);
+      match = table[h] - base;
+      if (match < 0) match = 0;
+      table[h] = base + ip;
+      if ((large && ip - match > MAX_OFFSET) || view.getInt32(match, true) !== view.getInt32(ip, true)) {
+        break;
+      }
+      if (op + 3 > cap) return -1;
+      tokenAt = op++;
+      token = 0;
+    }
+    forwardH = hashAt(bytes, view, ++ip, large);
+  }
+}
+
+/**
  * Copies literals `bytes[from..to)` to `dst` at `op`; returns the new op. Reads a word at a time
  * from the private buffer, writes bytes (never past `to - from` bytes of `dst`).
  */
@@ -292,7 +376,7 @@ function copyLiterals(
 }
 
 /** Emits the final literal-only sequence `bytes[anchor..n)`; returns the block length or -1. */
-function finish(
+function lastLiterals(
   bytes: Uint8Array,
   view: DataView,
   dst: Uint8Array,

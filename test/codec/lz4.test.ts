@@ -4,10 +4,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { compressSync, uncompressSync } from 'lz4-napi';
 import * as lz4js from 'lz4js';
-import { Lz4Codec, lz4CompressBound } from '../../src/codec/lz4.js';
+import { Lz4Codec, lz4CompressBound, lz4Hash5 } from '../../src/codec/lz4.js';
 import { assertZsError, guarded } from './checks.js';
-import { anyData, randomBytes } from './data.js';
+import { anyData, randomBytes, repeat } from './data.js';
 
 const RUNS = Number(process.env.CODEC_RUNS ?? 120);
 
@@ -93,6 +94,63 @@ describe('lz4', () => {
       }),
       { numRuns: RUNS },
     );
+  });
+
+  it('lz4-napi (lz4_flex) decodes our blocks and we decode its blocks, any input', () => {
+    const codec = new Lz4Codec();
+    fc.assert(
+      fc.property(anyData, (src) => {
+        const block = compress(codec, src);
+        // lz4-napi's block functions put the decoded size in front, as 4 little-endian bytes.
+        const framed = Buffer.alloc(block.length + 4);
+        framed.writeUInt32LE(src.length, 0);
+        framed.set(block, 4);
+        assert.equal(Buffer.compare(uncompressSync(framed), src), 0);
+        const theirs = compressSync(Buffer.from(src));
+        const out = guarded(src.length);
+        codec.decompress(theirs.subarray(4), out.view);
+        assert.deepEqual(out.view, src);
+        out.check();
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('LZ4_hash5 arithmetic equals the 64-bit product it stands for', () => {
+    const prime5 = 889523592379n;
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), fc.integer({ min: 0, max: 255 }), (lo, b4) => {
+        const seq = BigInt(lo) | (BigInt(b4) << 32n);
+        const expected = Number((((seq << 24n) * prime5) & 0xffffffffffffffffn) >> 52n);
+        assert.equal(lz4Hash5(lo | 0, b4), expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('inputs of 64 KiB + 11 bytes and more (the 32-bit table, 64 KiB distance limit) round-trip', () => {
+    const codec = new Lz4Codec();
+    const text = new TextEncoder().encode('the kernel stores what the compressor returns; '.repeat(40));
+    const inputs = [
+      repeat(text, 65546), // the last size on the 16-bit table
+      repeat(text, 65547), // the first on the 32-bit one
+      Uint8Array.from([...randomBytes(70000, 3), ...randomBytes(70000, 3)]), // repeats 70000 back: too far
+      repeat(Uint8Array.from([...randomBytes(30000, 4), ...text]), 300000),
+    ];
+    for (const src of inputs) {
+      const block = compress(codec, src);
+      const { seqs, outLen } = parseBlock(block);
+      assert.equal(outLen, src.length);
+      for (const s of seqs) assert.ok(s.offset <= 65535);
+      const out = new Uint8Array(src.length);
+      assert.equal(lz4js.decompressBlock(block, out, 0, block.length, 0), src.length);
+      assert.deepEqual(out, src);
+      out.fill(0);
+      codec.decompress(block, out);
+      assert.deepEqual(out, src);
+    }
+    // The 140000-byte input repeats itself from 70000 bytes back: no match may reach that far.
+    assert.ok(compress(codec, inputs[2]).length > 140000);
   });
 
   it('our blocks obey the end-of-block rules (last 5 bytes literal, no match in the last 12)', () => {
