@@ -4,6 +4,9 @@
  * exactly as that kernel would show it, the compression ratio, what compaction would free, the
  * histogram of stored lengths and the fragmentation of each size class.
  *
+ * The device allocates exactly as zram does but keeps no page data (its pool's pages are never
+ * touched), so simulating a large process costs little more memory than its per-page tables.
+ *
  * With an exact engine (`lz4`, `lzo`, `lzo-rle`: the kernel's own output lengths) and a kernel
  * profile, every figure is the kernel's. Other algorithms run through a counterpart (node:zlib's
  * deflate and zstd, whose framing and parameters differ from the kernel's) and are marked as
@@ -117,6 +120,7 @@ export class ZramSimulator {
       codec,
       profile,
       shrinkers: null,
+      accountOnly: true,
       name: `sim-${algorithm}-${profile}`,
     });
     this.algorithm = algorithm;

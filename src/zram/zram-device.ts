@@ -44,6 +44,12 @@ export interface ZramOptions {
   shrinkers?: ShrinkerRegistry | null;
   /** Where `writeback()` puts pages (the `backing_dev`); its page size must match. */
   backing?: BackingStore;
+  /**
+   * Allocate exactly as zram does but keep no data (the simulator: every figure is the same,
+   * the pool's pages are never touched, reads are `ERR_ZS_BAD_STATE`). Default false.
+   * @internal
+   */
+  accountOnly?: boolean;
 }
 
 /** The columns of `/sys/block/zramX/bd_stat`, in pages. */
@@ -119,6 +125,8 @@ export class ZramDevice {
   private flags: Uint8Array;
   private fill: Uint32Array;
   private readonly scratch: Uint8Array;
+  /** `scratch` up to `huge_class_size − 1`: output that does not fit is a huge page. */
+  private readonly compressDst: Uint8Array;
   private readonly check: Uint32Array;
   private limitPages = 0;
   private maxUsedPages = 0;
@@ -131,6 +139,7 @@ export class ZramDevice {
   private failedWrites = 0;
   private notifyFree = 0;
   private destroyed = false;
+  private readonly accountOnly: boolean;
   private readonly backing: BackingStore | null;
   private readonly bdFree: Int32Array;
   private bdFreeCount = 0;
@@ -199,9 +208,11 @@ export class ZramDevice {
     this.disksize = disksize;
     this.pages = pages;
     this.scratch = new Uint8Array(pageSize);
+    this.compressDst = this.scratch.subarray(0, this.pool.hugeClassSize - 1);
     this.check = new Uint32Array(pageSize / 4);
     this.limitPages = Math.ceil(memLimit / pageSize);
     this.backing = backing;
+    this.accountOnly = options.accountOnly === true;
     for (let i = slots - 1; i >= 0; i--) this.bdFree[this.bdFreeCount++] = i;
   }
 
@@ -241,11 +252,10 @@ export class ZramDevice {
       return;
     }
     const pool = this.pool;
-    const hugeAt = pool.hugeClassSize;
     let clen: number;
     try {
       // Compress into a buffer just short of the huge threshold: anything that does not fit is huge.
-      clen = this.codec.compress(page, this.scratch.subarray(0, hugeAt - 1));
+      clen = this.codec.compress(page, this.compressDst);
     } catch (e) {
       this.failedWrites++;
       throw e instanceof ZsError
@@ -268,7 +278,7 @@ export class ZramDevice {
         ENOMEM,
       );
     }
-    pool.write(h, huge ? page : this.scratch.subarray(0, clen));
+    if (!this.accountOnly) pool.write(h, huge ? page : this.scratch.subarray(0, clen));
     this.freeSlot(index);
     this.handle[index] = h;
     this.length[index] = len;
@@ -289,6 +299,9 @@ export class ZramDevice {
         ZsErrorCode.BAD_ARGUMENT,
         `read: out must be a Uint8Array of ${this.pageSize} bytes, got ${show(out)}`,
       );
+    }
+    if (this.accountOnly) {
+      throw new ZsError(ZsErrorCode.BAD_STATE, `read: ${this.name} keeps no data (accountOnly)`);
     }
     const f = this.flags[index];
     if (f & IDLE) this.flags[index] = f & ~IDLE;
@@ -477,8 +490,11 @@ export class ZramDevice {
       );
     }
     if (limit !== Number.POSITIVE_INFINITY) checkInt('writeback: limit', limit, 0, Number.MAX_SAFE_INTEGER);
-    if (!this.backing)
-      throw new ZsError(ZsErrorCode.BAD_STATE, `writeback: ${this.name} has no backing store`);
+    if (!this.backing || this.accountOnly)
+      throw new ZsError(
+        ZsErrorCode.BAD_STATE,
+        `writeback: ${this.name} ${this.accountOnly ? 'keeps no data' : 'has no backing store'}`,
+      );
     const want = mode === 'idle' ? IDLE : mode === 'huge' ? HUGE : HUGE | IDLE;
     const page = new Uint8Array(this.pageSize);
     let n = 0;
@@ -542,22 +558,18 @@ export class ZramDevice {
     }
   }
 
-  /** True when `page` is one 8-byte word repeated; leaves the word in `check[0..1]`. */
+  /**
+   * True when `page` is one 8-byte word repeated (page_same_filled(), drivers/block/zram/zram_drv.c,
+   * Linux 6.1 and 6.12: the last word first, then every word); leaves the word in `check[0..1]`.
+   * Compares bytes against the first eight, so no view is allocated per page; most pages differ
+   * within the first words.
+   */
   private sameFilled(page: Uint8Array): boolean {
-    let words: Uint32Array;
-    if ((page.byteOffset & 3) === 0) {
-      words = new Uint32Array(page.buffer, page.byteOffset, this.pageSize >> 2);
-    } else {
-      this.scratch.set(page);
-      words = new Uint32Array(this.scratch.buffer, 0, this.pageSize >> 2);
-    }
-    const a = words[0];
-    const b = words[1];
-    for (let i = 2; i < words.length; i += 2) {
-      if (words[i] !== a || words[i + 1] !== b) return false;
-    }
-    this.check[0] = a;
-    this.check[1] = b;
+    const n = page.length;
+    for (let i = n - 8; i < n; i++) if (page[i] !== page[i & 7]) return false;
+    for (let i = 8; i < n - 8; i++) if (page[i] !== page[i & 7]) return false;
+    this.check[0] = page[0] | (page[1] << 8) | (page[2] << 16) | (page[3] << 24);
+    this.check[1] = page[4] | (page[5] << 8) | (page[6] << 16) | (page[7] << 24);
     return true;
   }
 

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runZram } from '../../src/cli/cmd-zram.js';
 import { CommandContext } from '../../src/cli/context.js';
-import type { ZramSimReport } from '../../src/index.js';
+import { ZramDevice, type ZramSimReport, ZramSimulator } from '../../src/index.js';
 import { FilePageSource, ProcessPageSource, simulateZram } from '../../src/node.js';
+import { throwsCode } from '../helpers/bad-inputs.js';
 import { zramKernelResult, zramOracleData } from '../helpers/zram-oracle.js';
 
 const P = 4096;
@@ -103,6 +104,25 @@ describe('zram simulator', () => {
       assert.equal(c.reports.length, 0);
       assert.match(c.skipped[0].error, /does not offer lzo-rle/);
     }
+  });
+
+  it('the simulator keeps no data: same mm_stat as a storing device, reads refused', () => {
+    const pages = Array.from({ length: 64 }, (_, k) => {
+      const p = new Uint8Array(P);
+      for (let i = 0; i < 200 + 50 * k; i++) p[i] = (i * 31 + k) & 255;
+      return p;
+    });
+    const sim = new ZramSimulator({ algorithm: 'lz4', profile: 'linux-6.1', capacity: 64 });
+    const dev = new ZramDevice({ disksize: 64 * P, codec: 'lz4', profile: 'linux-6.1', shrinkers: null });
+    for (const [i, p] of pages.entries()) {
+      sim.add(p);
+      dev.write(i, p);
+    }
+    assert.deepEqual(sim.report().mm_stat, dev.mmStat());
+    throwsCode(() => sim.device.read(0, new Uint8Array(P)), 'ERR_ZS_BAD_STATE');
+    assert.equal(sim.device.compact(), dev.compact());
+    sim.destroy();
+    dev.destroy();
   });
 
   it('reads its own process: private anonymous resident pages', () => {
