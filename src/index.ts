@@ -8,9 +8,9 @@
  * - {@link TraceReplayer}: replays allocation traces in the kernel oracle's format.
  * - {@link PressureMonitor} / {@link createPressureMonitor}: memory-pressure sensing (budget, JS
  *   heap, external events) that drives the shrinker registry; Linux readers are in `zsmalloc/node`.
- * - {@link Codec} / {@link getCodec}: compression codecs by name; `none` and `lz4` here
- *   ({@link Lz4Codec}, a pure TypeScript LZ4 block codec), `deflate`/`brotli`/`zstd` in
- *   `zsmalloc/node`.
+ * - {@link Codec} / {@link getCodec}: compression codecs by name; `none`, `lz4`, `lzo-rle` and
+ *   `lzo` here ({@link Lz4Codec}, {@link LzoCodec}: pure TypeScript, byte for byte the Linux
+ *   kernel's compressors), `deflate`/`brotli`/`zstd` in `zsmalloc/node`.
  */
 
 export {
@@ -23,6 +23,7 @@ export {
   registerCodec,
 } from './codec/codec.js';
 export { Lz4Codec, lz4Codec, lz4CompressBound } from './codec/lz4.js';
+export { LzoCodec, lzoCodec, lzoCompressBound, lzoRleCodec } from './codec/lzo.js';
 export { EINVAL, ENOMEM, ENOSPC, ZsError, ZsErrorCode } from './errors.js';
 export { FreeRunTree } from './page/free-run-tree.js';
 export { type PageOwner, PageStore, type PageStoreOptions, type PageStoreStats } from './page/page-store.js';

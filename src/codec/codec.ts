@@ -9,12 +9,13 @@
  *   length) and returns that length; corrupt input or a length mismatch throws `ERR_ZS_CODEC`.
  * - A codec is stateless between calls and may keep private scratch buffers.
  *
- * The core entry registers the codecs that work everywhere (`none`, `lz4`: registered here, so
- * that no bundler can drop them as unused); `zsmalloc/node` registers the ones
- * built on `node:zlib`. `getCodec(name)` throws `ERR_ZS_UNAVAILABLE` for a codec this runtime lacks.
+ * The core entry registers the codecs that work everywhere (`none`, and the kernel-exact `lz4`,
+ * `lzo-rle` and `lzo`; registered here, so that no bundler can drop them as unused);
+ * `zsmalloc/node` registers the ones built on `node:zlib`. `getCodec(name)` throws `ERR_ZS_UNAVAILABLE` for a codec this runtime lacks.
  */
 import { ZsError, ZsErrorCode } from '../errors.js';
 import { lz4Codec } from './lz4.js';
+import { lzoCodec, lzoRleCodec } from './lzo.js';
 
 /** A compression algorithm; see the file comment for the contract. */
 export interface Codec {
@@ -85,3 +86,5 @@ export const noneCodec: Codec = {
 
 registerCodec(noneCodec);
 registerCodec(lz4Codec);
+registerCodec(lzoRleCodec);
+registerCodec(lzoCodec);

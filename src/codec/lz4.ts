@@ -40,6 +40,7 @@
  */
 import { ZsError, ZsErrorCode } from '../errors.js';
 import type { Codec } from './codec.js';
+import { copyLiterals, copyMatch, LzScratch } from './lz-block.js';
 
 const MIN_MATCH = 4;
 /** The last bytes of a block are always literals (LASTLITERALS). */
@@ -105,31 +106,18 @@ function corrupt(why: string): ZsError {
   return new ZsError(ZsErrorCode.CODEC, `lz4: corrupt block (${why})`);
 }
 
-/** Bytes past the live data in each scratch buffer, so 4-byte reads and writes may overrun. */
-const SLACK = 8;
-
 /**
  * An LZ4 block codec whose blocks are byte for byte those of the Linux kernel's
  * `LZ4_compress_default()` (see the file comment). Each instance owns a 32 KiB hash table and
  * two scratch buffers that grow to the largest input seen; instances are independent, so a
  * worker may have its own.
- *
- * Both directions first copy their input into a private plain ArrayBuffer (one native memcpy):
- * unaligned 32-bit reads through a DataView then cost one load instead of four, whatever kind
- * of buffer the caller's view sits on.
  */
-export class Lz4Codec implements Codec {
+export class Lz4Codec extends LzScratch implements Codec {
   /** Always `lz4`. */
   readonly name = 'lz4';
   private readonly table = new Int32Array(1 << HASH_LOG_U16);
   /** Stored positions are `base + i`; anything below `base` is an empty slot (position 0). */
   private base = 1;
-  private inBytes = new Uint8Array(4096 + SLACK);
-  private inView = new DataView(this.inBytes.buffer);
-  private outBytes = new Uint8Array(4096 + SLACK);
-  private outView = new DataView(this.outBytes.buffer);
-  /** `outBytes.subarray(0, outWindow.length)`, kept while pages keep the same size. */
-  private outWindow = this.outBytes.subarray(0, 4096);
 
   /** Compresses `src` into `dst` as one LZ4 block; returns its length, or -1 if it does not fit. */
   compress(src: Uint8Array, dst: Uint8Array): number {
@@ -138,10 +126,9 @@ export class Lz4Codec implements Codec {
     if (n > MAX_INPUT) {
       throw new ZsError(ZsErrorCode.BAD_SIZE, `lz4: input of ${n} bytes exceeds ${MAX_INPUT}`);
     }
-    if (n + SLACK > this.inBytes.length) this.growIn(n);
+    this.loadInput(src);
     const bytes = this.inBytes;
     const view = this.inView;
-    bytes.set(src);
     const table = this.table;
     let base = this.base;
     if (base > POSITION_LIMIT - n) {
@@ -158,13 +145,12 @@ export class Lz4Codec implements Codec {
     const n = src.length;
     const cap = dst.length;
     if (n === 0) throw corrupt('empty input');
-    if (n + SLACK > this.inBytes.length) this.growIn(n);
-    if (cap + SLACK > this.outBytes.length) this.growOut(cap);
+    this.loadInput(src);
+    this.reserveOutput(cap);
     const input = this.inBytes;
     const inView = this.inView;
     const out = this.outBytes;
     const outView = this.outView;
-    input.set(src);
     let ip = 0;
     let op = 0;
     // Copies below move 4 bytes at a time and may write up to 3 bytes past their end; SLACK
@@ -207,21 +193,8 @@ export class Lz4Codec implements Codec {
       op = copyMatch(out, outView, op, offset, len);
     }
     if (op !== cap) throw corrupt(`decoded ${op} bytes, expected ${cap}`);
-    let window = this.outWindow;
-    if (window.length !== cap) window = this.outWindow = out.subarray(0, cap);
-    dst.set(window);
+    this.deliverOutput(dst);
     return cap;
-  }
-
-  private growIn(n: number): void {
-    this.inBytes = new Uint8Array(Math.max(n + SLACK, this.inBytes.length * 2));
-    this.inView = new DataView(this.inBytes.buffer);
-  }
-
-  private growOut(n: number): void {
-    this.outBytes = new Uint8Array(Math.max(n + SLACK, this.outBytes.length * 2));
-    this.outView = new DataView(this.outBytes.buffer);
-    this.outWindow = this.outBytes.subarray(0, n);
   }
 }
 
@@ -350,31 +323,6 @@ function compressBlock(
   }
 }
 
-/**
- * Copies literals `bytes[from..to)` to `dst` at `op`; returns the new op. Reads a word at a time
- * from the private buffer, writes bytes (never past `to - from` bytes of `dst`).
- */
-function copyLiterals(
-  bytes: Uint8Array,
-  view: DataView,
-  from: number,
-  to: number,
-  dst: Uint8Array,
-  op: number,
-): number {
-  let k = from;
-  for (; k + 4 <= to; k += 4) {
-    const w = view.getInt32(k, true);
-    dst[op] = w;
-    dst[op + 1] = w >>> 8;
-    dst[op + 2] = w >>> 16;
-    dst[op + 3] = w >>> 24;
-    op += 4;
-  }
-  for (; k < to; k++) dst[op++] = bytes[k];
-  return op;
-}
-
 /** Emits the final literal-only sequence `bytes[anchor..n)`; returns the block length or -1. */
 function lastLiterals(
   bytes: Uint8Array,
@@ -394,24 +342,6 @@ function lastLiterals(
     dst[op++] = litLen << 4;
   }
   return copyLiterals(bytes, view, anchor, n, dst, op);
-}
-
-/**
- * Copies a match of `len` bytes from `offset` back, within `out`; returns the new output end.
- * The output of a match is periodic with period `offset`, hence also with any multiple of it:
- * a short offset is widened to a multiple of at least 4 once that many bytes exist, so the copy
- * can move 4 bytes at a time without reading bytes it has not written yet.
- */
-function copyMatch(out: Uint8Array, view: DataView, op: number, offset: number, len: number): number {
-  const end = op + len;
-  if (offset < 4) {
-    const stride = offset === 3 ? 6 : 4;
-    const head = Math.min(stride - offset, len);
-    for (let k = 0; k < head; k++, op++) out[op] = out[op - offset];
-    offset = stride;
-  }
-  for (let ref = op - offset; op < end; op += 4, ref += 4) view.setInt32(op, view.getInt32(ref, true), true);
-  return end;
 }
 
 /** The shared LZ4 codec instance registered as `lz4`. */

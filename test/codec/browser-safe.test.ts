@@ -1,5 +1,5 @@
 // The core codecs must run in browsers: nothing reachable from src/codec/codec.ts (the registry,
-// none, lz4) may import a `node:` module or a package, and none of it may touch Node globals.
+// none, lz4, lzo) may import a `node:` module or a package, and none of it may touch Node globals.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -35,6 +35,10 @@ describe('core codecs are browser-safe', () => {
     assert.ok(
       files.some((f) => f.endsWith('lz4.ts')),
       'lz4 is part of the core registry',
+    );
+    assert.ok(
+      files.some((f) => f.endsWith('lzo.ts')),
+      'lzo is part of the core registry',
     );
     assert.deepEqual(external, []);
     for (const f of files) {

@@ -13,7 +13,7 @@ export function runtimeHasZstd(): boolean {
 
 /** Every registered codec plus non-default configurations of the node ones. */
 export function codecsUnderTest(): Codec[] {
-  const list: Codec[] = ['none', 'lz4', 'deflate', 'brotli'].map((n) => getCodec(n));
+  const list: Codec[] = ['none', 'lz4', 'lzo-rle', 'lzo', 'deflate', 'brotli'].map((n) => getCodec(n));
   list.push(new DeflateCodec({ level: 9, windowBits: 9, memLevel: 1 }), new BrotliCodec({ quality: 5 }));
   if (runtimeHasZstd())
     list.push(getCodec('zstd'), new ZstdCodec({ level: -5 }), new ZstdCodec({ level: 9 }));

@@ -2,12 +2,13 @@
 // whose page the kernel compressed, our compressor's length is the length the kernel stored (or,
 // for a page the kernel stored as huge, at least that kernel's huge size), and every page comes
 // back byte for byte through our decompressor. Independent decoders then read our blocks
-// (lz4-napi for LZ4), and ours reads theirs.
+// (lz4-napi for LZ4 here; minilzo for LZO in lzo.test.ts), and ours reads theirs.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compressSync, uncompressSync } from 'lz4-napi';
 import type { Codec } from '../../src/codec/codec.js';
 import { Lz4Codec, lz4CompressBound } from '../../src/codec/lz4.js';
+import { LzoCodec } from '../../src/codec/lzo.js';
 import {
   HUGE_THRESHOLD,
   kernelWrites,
@@ -98,5 +99,19 @@ describe('lz4 is kernel-exact (LZ4_compress_default, Linux 6.1 and 6.12)', () =>
       pages++;
     }
     assert.equal(pages, 20000);
+  });
+});
+
+describe('lzo-rle is kernel-exact (lzorle1x_1_compress, Linux 6.1)', () => {
+  it("z-mix-lzorle on linux-6.1: every compressed page has the kernel's length", () => {
+    const t = checkTrace(new LzoCodec('lzo-rle'), 'linux-6.1', 'z-mix-lzorle');
+    assert.deepEqual(t.mismatches.slice(0, 10), []);
+    assert.ok(t.compressed > 1000 && t.huge > 100, `checked ${t.compressed} + ${t.huge} huge`);
+    assert.equal(t.exact, t.compressed);
+    assert.equal(t.hugeAgree, t.huge);
+  });
+
+  it('linux-6.12 has no lzo-rle: its z-mix-lzorle result logs no write', () => {
+    assert.equal(kernelWrites('linux-6.12', 'z-mix-lzorle').writes.length, 0);
   });
 });

@@ -246,6 +246,19 @@ describe('lz4', () => {
     );
   });
 
+  it('a compression given up on (dst too small) does not change the next one', () => {
+    fc.assert(
+      fc.property(anyData, anyData, fc.nat(), (a, b, cutSeed) => {
+        const codec = new Lz4Codec();
+        const fresh = compress(new Lz4Codec(), b);
+        const full = compress(codec, a).length;
+        assert.equal(codec.compress(a, new Uint8Array(cutSeed % full)), -1);
+        assert.deepEqual(compress(codec, b), fresh);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   it('ignores hash-table entries left by earlier calls, also across a position-counter reset', () => {
     const codec = new Lz4Codec();
     const a = randomBytes(4096, 11);

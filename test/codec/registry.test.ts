@@ -7,6 +7,8 @@ import {
   getCodec,
   listCodecs,
   lz4Codec,
+  lzoCodec,
+  lzoRleCodec,
   markUnavailable,
   noneCodec,
   registerCodec,
@@ -15,18 +17,20 @@ import { assertZsError } from './checks.js';
 
 // Nothing here imports zsmalloc/node until the last test, which checks what importing it adds.
 describe('codec registry', () => {
-  it('the core entry registers none and lz4, and nothing from node:zlib', () => {
+  it('the core entry registers none, lz4, lzo-rle and lzo, and nothing from node:zlib', () => {
     assert.equal(getCodec('none'), noneCodec);
     assert.equal(getCodec('lz4'), lz4Codec);
-    assert.deepEqual(listCodecs().available.sort(), ['lz4', 'none']);
+    assert.equal(getCodec('lzo-rle'), lzoRleCodec);
+    assert.equal(getCodec('lzo'), lzoCodec);
+    assert.deepEqual(listCodecs().available.sort(), ['lz4', 'lzo', 'lzo-rle', 'none']);
     assertZsError(() => getCodec('deflate'), 'ERR_ZS_UNAVAILABLE');
   });
 
   it('an unknown name throws ERR_ZS_UNAVAILABLE listing what is available', () => {
     assert.throws(
-      () => getCodec('lzo'),
+      () => getCodec('lz5'),
       (e: Error & { code?: string }) =>
-        e.code === 'ERR_ZS_UNAVAILABLE' && /unknown codec "lzo"/.test(e.message) && /lz4/.test(e.message),
+        e.code === 'ERR_ZS_UNAVAILABLE' && /unknown codec "lz5"/.test(e.message) && /lzo-rle/.test(e.message),
     );
   });
 
