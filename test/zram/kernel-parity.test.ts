@@ -17,8 +17,6 @@ import {
 describe('zram replays are identical to the real kernel', () => {
   for (const kernel of ZRAM_KERNELS) {
     for (const trace of ZRAM_TRACES) {
-      // TODO(lzo-rle engine): z-mix-lzorle on 6.1 joins when the lzo-rle codec lands.
-      if (trace === 'z-mix-lzorle' && kernel === 'linux-6.1') continue;
       it(`${trace} in ${kernel}`, async () => {
         const dir = zramOracleData();
         const result = await replayZtraceFile(join(dir, 'zram-traces', `${trace}.ztrace`), {
