@@ -35,6 +35,8 @@ export interface SimulatedSource {
   skipped_regions: number;
   /** Pages in them. */
   skipped_pages: number;
+  /** True when the process exited while it was being read. */
+  exited?: boolean;
 }
 
 /** Everything {@link simulateZram} found. */
@@ -169,6 +171,7 @@ export async function simulateZram(options: SimulateOptions): Promise<Simulation
         pages: n,
         skipped_regions: src.skippedRegions,
         skipped_pages: src.skippedPages,
+        ...((src as { exited?: boolean }).exited ? { exited: true } : {}),
       });
     }
     const reports: ZramSimReport[] = [];

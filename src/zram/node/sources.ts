@@ -111,6 +111,8 @@ export class ProcessPageSource implements PageSourceInfo {
   skippedPages = 0;
   /** False when /proc/PID/pagemap could not be read (every page of a region is then taken). */
   readonly residentOnly: boolean;
+  /** True when the process exited while it was being read (the rest is counted as skipped). */
+  exited = false;
   private readonly regions: Region[];
   private readonly present: Map<number, Uint8Array>;
 
@@ -211,6 +213,7 @@ export class ProcessPageSource implements PageSourceInfo {
           }
           if (got !== PAGE) {
             // The process unmapped or changed the region, or it cannot be read: skip the rest.
+            if (!existsSync(`/proc/${this.pid}`)) this.exited = true;
             failed = true;
             this.skippedRegions++;
             let left = 0;
