@@ -124,7 +124,7 @@ function printSummary(ctx: CommandContext, r: SimulationResult): void {
   for (const s of r.sources) {
     const skipped =
       s.skipped_regions > 0
-        ? `; ${s.skipped_regions} unreadable regions (${s.skipped_pages} pages) skipped`
+        ? `; ${s.skipped_regions} unreadable regions (${s.skipped_pages} pages) skipped${s.exited ? ' (the process exited while being read)' : ''}`
         : '';
     ctx.out(`${s.label}: ${s.pages.toLocaleString('en-US')} pages (${bytes(s.pages * 4096)})${skipped}`);
   }
