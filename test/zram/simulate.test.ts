@@ -103,6 +103,23 @@ describe('zram simulator', () => {
     assert.equal(a.pages, 301);
     assert.deepEqual(a.reports, b.reports);
     assert.equal(a.reports.length, 4);
+    const html = join(dir, 'report.html');
+    const run = await cli([
+      f,
+      '--algorithm',
+      'lz4',
+      '--profile',
+      'linux-6.12',
+      '--no-workers',
+      '--report',
+      html,
+    ]);
+    assert.equal(run.code, 0);
+    assert.match(run.out.join('\n'), /file .*mem\.bin: 301 pages[\s\S]*lz4 +linux-6\.12 +exact/);
+    const page = readFileSync(html, 'utf8');
+    assert.match(page, /^<!doctype html>/);
+    assert.ok((page.match(/<svg/g) ?? []).length >= 2, 'a memory chart and a histogram');
+    assert.ok(!/<script|(src|href)="https?:/.test(page), 'self-contained');
     const c = await simulateZram({
       sources: [new FilePageSource(f)],
       algorithms: ['lzo-rle'],
