@@ -71,6 +71,39 @@ export const ENOSPC = -28;
 /** Out of memory / over the limit. */
 export const ENOMEM = -12;
 
+/**
+ * The `ERR_ZS_DESTROYED` error of a kind of object: `destroyedErrorFor('pool')('free')` reads
+ * "free: the pool has been destroyed".
+ */
+export function destroyedErrorFor(what: string): (op: string) => ZsError {
+  return (op) => new ZsError(ZsErrorCode.DESTROYED, `${op}: the ${what} has been destroyed`);
+}
+
+/**
+ * What a codec's failure during `op` becomes: a `ZsError` as it is (codecs throw `ERR_ZS_CODEC`
+ * for corrupt input), anything else wrapped as `ERR_ZS_CODEC` naming the operation and codec.
+ */
+export function codecError(e: unknown, op: string, codec: string): ZsError {
+  if (e instanceof ZsError) return e;
+  return new ZsError(ZsErrorCode.CODEC, `${op}: ${codec}: ${e instanceof Error ? e.message : show(e)}`);
+}
+
+/** Throws `ERR_ZS_BAD_ARGUMENT` unless `v` is a finite number > 0. */
+export function checkPositive(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) {
+    throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `${name} must be a finite number > 0, got ${show(v)}`);
+  }
+  return v;
+}
+
+/** Throws `ERR_ZS_BAD_ARGUMENT` unless `v` is a finite number >= 0. */
+export function checkNonNegative(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) {
+    throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `${name} must be a finite number >= 0, got ${show(v)}`);
+  }
+  return v;
+}
+
 /** Throws `ERR_ZS_BAD_ARGUMENT` unless `v` is an integer in `[min, max]`. */
 export function checkInt(name: string, v: unknown, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {

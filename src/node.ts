@@ -1,7 +1,9 @@
 /**
- * zsmalloc/node — everything in the core entry, plus what needs Node.js: streaming trace files, the Linux memory-pressure readers (cgroup v2, PSI, MemAvailable, V8 heap, RSS) with
- * {@link startAutoReclaim}, and the `node:zlib` codecs (`deflate`, `brotli`, and `zstd` where this Node has it), which
- * importing this entry registers.
+ * zsmalloc/node — everything in the core entry, plus what needs Node.js: streaming trace files,
+ * the Linux memory-pressure readers (cgroup v2, PSI, MemAvailable, the V8 heap) with
+ * {@link startAutoReclaim}, a file as zram's backing device, and the `node:zlib` codecs
+ * (`deflate`, `brotli`, and `zstd` where this Node has it), which importing this entry registers.
+ * Every name is listed in docs/api.md.
  */
 import { registerNodeCodecs } from './codec/node/zlib-codecs.js';
 
@@ -10,10 +12,8 @@ export {
   type BrotliCodecOptions,
   DeflateCodec,
   type DeflateCodecOptions,
-  registerNodeCodecs,
   ZstdCodec,
   type ZstdCodecOptions,
-  zstdUnavailableReason,
 } from './codec/node/zlib-codecs.js';
 export * from './index.js';
 export {
@@ -23,48 +23,16 @@ export {
   type SkippedSource,
   startAutoReclaim,
 } from './pressure/node/auto.js';
+export { type CgroupSource, type CgroupSourceOptions, cgroupSource } from './pressure/node/cgroup.js';
+export { type MeminfoSource, type MeminfoSourceOptions, meminfoSource } from './pressure/node/meminfo.js';
 export {
-  CGROUP_THRESHOLDS,
-  type Cgroup2Mount,
-  type CgroupLocation,
-  CgroupSource,
-  type CgroupSourceOptions,
-  cgroupSource,
-  keyedValue,
-  type ProcCgroup,
-  parseCgroup2Mount,
-  parseKeyed,
-  parseLimit,
-  parseProcCgroup,
-} from './pressure/node/cgroup.js';
-export {
-  MEMINFO_THRESHOLDS,
-  type MeminfoFigures,
-  MeminfoSource,
-  type MeminfoSourceOptions,
-  meminfoSource,
-  parseMeminfo,
-} from './pressure/node/meminfo.js';
-export {
-  PSI_FULL_THRESHOLDS,
-  PSI_SOME_THRESHOLDS,
-  type PsiFigures,
-  type PsiLine,
-  type PsiReading,
-  PsiSource,
+  type PsiSource,
   type PsiSourceOptions,
   type PsiThresholdOptions,
-  PsiTracker,
-  parsePsi,
   psiSource,
 } from './pressure/node/psi.js';
-export { readProcFile } from './pressure/node/read-file.js';
-export { rssBytes, statmRssBytes } from './pressure/node/rss.js';
-export { v8HeapFigures, v8HeapSource } from './pressure/node/v8-heap.js';
-export { type ReplayFileOptions, replayFile } from './replay/replay-file.js';
-
-registerNodeCodecs();
-
+export { v8HeapSource } from './pressure/node/v8-heap.js';
+export { type ReplayFileOptions, replayFile } from './replay/node/replay-file.js';
 export { FileBacking } from './zram/node/file-backing.js';
 export {
   type SimulatedSource,
@@ -72,5 +40,7 @@ export {
   type SimulationResult,
   simulateZram,
 } from './zram/node/simulate-run.js';
-export { CHUNK_PAGES, FilePageSource, type PageSourceInfo, ProcessPageSource } from './zram/node/sources.js';
-export { isZtrace, replayZtraceFile, type ZtraceFileOptions } from './zram/node/ztrace-file.js';
+export { FilePageSource, type PageSourceInfo, ProcessPageSource } from './zram/node/sources.js';
+export { replayZtraceFile, type ZtraceFileOptions } from './zram/node/ztrace-file.js';
+
+registerNodeCodecs();

@@ -1,7 +1,7 @@
 /**
  * Codec benchmark: ratio and MB/s of every registered codec on real data cut into 4 KiB pages,
  * one call per page (as zram), each time also as a multiple of a plain `Uint8Array.set` copy of
- * the same pages in the same run. (`bench/codecs.ts` adds the candidate libraries we measured.)
+ * the same pages in the same run. (`candidates/codecs.ts` adds the candidate libraries we measured.)
  */
 import { fileURLToPath } from 'node:url';
 import { type Codec, getCodec, listCodecs } from '../codec/codec.js';

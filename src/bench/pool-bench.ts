@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPool, type ZsPool } from '../pool/pool.js';
 import type { ProfileName } from '../pool/profiles.js';
-import { replayFile } from '../replay/replay-file.js';
+import { replayFile } from '../replay/node/replay-file.js';
 import { type BenchRow, median, Rng, zramSizes } from './harness.js';
 
 /** Options shared by the benchmark suites. */

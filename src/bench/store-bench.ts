@@ -1,5 +1,5 @@
 /**
- * Store benchmark (issue 5): ZStore against `Map<number, Uint8Array>` (the baseline of every
+ * Store benchmark: ZStore against `Map<number, Uint8Array>` (the baseline of every
  * ratio) and `lru-cache`, 1M entries (quick: 100k), each contender in a child process of its own
  * so that RSS is its own. Data no one here wrote: the files of this Node.js installation, cut
  * into slices of uniform 1–4 KiB (compressible); random bytes for the `none` codec rows; 8-byte

@@ -12,15 +12,6 @@ import { benchStore } from '../bench/store-bench.js';
 import type { CommandContext } from './context.js';
 import { table } from './format.js';
 
-/** Help text of the command. */
-export const benchHelp = `usage: zsmalloc bench [--quick] [--only SUITES] [--json]
-
-Runs the benchmarks and prints each result with a ratio to a baseline measured in the same run.
-
-  --quick        small sizes, few runs (seconds instead of minutes)
-  --only SUITES  comma-separated: ${'pool,copy,replay,compaction,pressure,codecs,store,scaling'}
-  --json         print the rows as JSON`;
-
 type Suite = (o: BenchOptions) => BenchRow[] | Promise<BenchRow[]>;
 
 const SUITES: Record<string, Suite> = {
@@ -34,6 +25,26 @@ const SUITES: Record<string, Suite> = {
   scaling: benchScaling,
 };
 
+/** Help text of the command. */
+export const benchHelp = `usage: zsmalloc bench [--quick] [--only SUITES] [--json]
+
+Runs the benchmarks and prints each result with a ratio to a baseline measured in the same run.
+
+  --quick        small sizes, few runs (seconds instead of minutes)
+  --only SUITES  comma-separated, from: ${Object.keys(SUITES).join(',')}
+                 (default: all)
+  --json         print the rows as JSON`;
+
+/** The suites `--only` names: each one known, at least one, none twice. */
+function suiteList(ctx: CommandContext, only: string): string[] {
+  const valid = Object.keys(SUITES);
+  const names = only.split(',').map((n) => n.trim());
+  if (names.every((n) => n === ''))
+    ctx.usageError(`--only needs at least one suite (valid suites: ${valid.join(', ')})`);
+  for (const n of names) ctx.choice('suite', n, valid);
+  return [...new Set(names)];
+}
+
 /** Runs `zsmalloc bench`. */
 export async function runBench(ctx: CommandContext): Promise<number> {
   const args = ctx.parse({
@@ -41,9 +52,8 @@ export async function runBench(ctx: CommandContext): Promise<number> {
     only: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
-  const names = args.values.only ? String(args.values.only).split(',') : Object.keys(SUITES);
-  for (const n of names)
-    if (!Object.hasOwn(SUITES, n)) return ctx.usageError(`unknown suite ${JSON.stringify(n)}`);
+  const names =
+    args.values.only === undefined ? Object.keys(SUITES) : suiteList(ctx, String(args.values.only));
   const json = Boolean(args.values.json);
   const opts: BenchOptions = {
     quick: Boolean(args.values.quick),

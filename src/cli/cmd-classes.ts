@@ -7,6 +7,7 @@ import { getProfile } from '../pool/profiles.js';
 import { buildClassTable } from '../pool/size-class.js';
 import type { CommandContext } from './context.js';
 import { table } from './format.js';
+import { PROFILE_HELP, profileOptions, readProfile } from './options.js';
 
 /** Help text of the command. */
 export const classesHelp = `usage: zsmalloc classes [--profile P] [--page-size N] [--json]
@@ -14,23 +15,15 @@ export const classesHelp = `usage: zsmalloc classes [--profile P] [--page-size N
 Prints the size-class table: one row per real class (merged aliases listed), with slot size,
 pages and objects per zspage, waste, and the request sizes that land in it.
 
-  --profile P     linux-4.3 | linux-6.1 | linux-6.12 | default   (default: default)
-  --page-size N   4096 | 16384 | 65536                           (default: 4096)
+${PROFILE_HELP}
   --json          the table as JSON, shaped like the kernel oracle's classes.json`;
 
 /** Runs `zsmalloc classes`. */
 export function runClasses(ctx: CommandContext): number {
-  const args = ctx.parse({
-    profile: { type: 'string', default: 'default' },
-    'page-size': { type: 'string', default: '4096' },
-    json: { type: 'boolean', default: false },
-  });
-  const profile = getProfile(String(args.values.profile));
-  if (!profile) return ctx.usageError(`unknown profile ${JSON.stringify(args.values.profile)}`);
-  const pageSize = ctx.intOption('page-size', String(args.values['page-size']));
-  if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536) {
-    return ctx.usageError(`--page-size must be 4096, 16384 or 65536, got ${pageSize}`);
-  }
+  const args = ctx.parse({ ...profileOptions, json: { type: 'boolean', default: false } });
+  const chosen = readProfile(ctx, args.values);
+  const profile = getProfile(chosen.profile)!;
+  const pageSize = chosen.pageSize;
   const t = buildClassTable(profile, pageSize);
   if (args.values.json) {
     ctx.out(

@@ -2,12 +2,15 @@
  * `zsmalloc replay TRACE`: replays an allocation trace in the kernel oracle's format and prints a
  * summary per event, or with `--json` a result shaped exactly like the kernel's result files.
  */
-import { PROFILE_NAMES, type ProfileName } from '../pool/profiles.js';
-import { replayFile } from '../replay/replay-file.js';
+import { type Stats, statSync } from 'node:fs';
+import { fsReason } from '../demo/data.js';
+import type { ProfileName } from '../pool/profiles.js';
+import { replayFile } from '../replay/node/replay-file.js';
 import type { ReplayEvent, ReplayResult } from '../replay/replayer.js';
 import { runZtraceReplay, wantsZtrace, ztraceHelp } from './cmd-replay-ztrace.js';
-import type { CommandContext } from './context.js';
+import { type CommandContext, quote } from './context.js';
 import { bytes, ms, table } from './format.js';
+import { PROFILE_HELP, profileOptions, readProfile } from './options.js';
 import { Progress } from './progress.js';
 
 /** Help text of the command. */
@@ -17,48 +20,101 @@ Replays TRACE (one command per line: a ID SIZE | f ID | c | s LABEL | d [LABEL] 
 | # comment) against a fresh pool and prints every snapshot. Each object is filled with a pattern
 that is checked before it is freed.
 
-  --profile P     linux-6.1 | linux-6.12 | linux-4.3 | default  (default: linux-6.12)
-  --page-size N   4096 | 16384 | 65536                          (default: 4096)
+${PROFILE_HELP}
   --json          print the result as JSON, with the same structure and field names as the
-                  real kernel's result files (compare with: node compare.mjs KERNEL.json OURS.json)
+                  real kernel's result files (compare with: node compare.mjs KERNEL.json OURS.json;
+                  pass the kernel's --profile, e.g. linux-6.12)
   --no-verify     skip the pattern writes and checks (faster)
 
-A malformed line stops the replay with its line number and exit status 1.
+Exit status 1 for a missing file, a malformed line (named by its number) or a pattern mismatch.
 
 ${ztraceHelp}`;
 
+/** What a replay of one input format needs: the validated options and where to write. */
+export interface ReplayInput {
+  /** The trace file. */
+  path: string;
+  /** Profile and page size. */
+  profile: ProfileName;
+  /** Page size, bytes. */
+  pageSize: number;
+  /** Print JSON instead of text. */
+  json: boolean;
+  /** Write and check a pattern in every object. */
+  verify: boolean;
+}
+
+/**
+ * An input format of `replay`: which files it takes and how it replays and prints them; resolves
+ * with the exit status. Formats are tried in order; the last one takes any file.
+ */
+interface ReplayFormat {
+  /** True when this format reads `path`. */
+  accepts: (path: string) => boolean;
+  /** Replays the file and prints the result. */
+  run: (ctx: CommandContext, input: ReplayInput) => Promise<number>;
+}
+
+const FORMATS: ReplayFormat[] = [{ accepts: () => true, run: replayAllocTrace }];
+
 /** Runs `zsmalloc replay`. */
 export async function runReplay(ctx: CommandContext): Promise<number> {
+  // A zram trace (.ztrace, or a first command D/z) has its own options (--data): see cmd-replay-ztrace.
   if (wantsZtrace(ctx.argv)) return runZtraceReplay(ctx);
   const args = ctx.parse(
     {
-      profile: { type: 'string', default: 'linux-6.12' },
-      'page-size': { type: 'string', default: '4096' },
+      ...profileOptions,
       json: { type: 'boolean', default: false },
       'no-verify': { type: 'boolean', default: false },
     },
     true,
   );
-  if (args.positionals.length !== 1) return ctx.usageError('expected exactly one TRACE file');
-  const profile = String(args.values.profile);
-  if (!(PROFILE_NAMES as readonly string[]).includes(profile)) {
-    return ctx.usageError(`unknown profile ${JSON.stringify(profile)} (one of ${PROFILE_NAMES.join(', ')})`);
-  }
-  const pageSize = ctx.intOption('page-size', String(args.values['page-size']));
-  if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536) {
-    return ctx.usageError(`--page-size must be 4096, 16384 or 65536, got ${pageSize}`);
-  }
-  const json = Boolean(args.values.json);
-  const progress = new Progress(ctx.tty && !json);
-  const result = await replayFile(args.positionals[0], {
-    profile: profile as ProfileName,
+  if (args.positionals.length !== 1)
+    return ctx.usageError(
+      `expected one TRACE file, got ${args.positionals.length === 0 ? 'none' : args.positionals.map(quote).join(' ')}`,
+    );
+  const { profile, pageSize } = readProfile(ctx, args.values);
+  const path = args.positionals[0];
+  checkFile(ctx, path);
+  const input: ReplayInput = {
+    path,
+    profile,
     pageSize,
+    json: Boolean(args.values.json),
     verify: !args.values['no-verify'],
-    onProgress: (lines, read, total) =>
-      progress.update('replay', total > 0 ? read / total : 0, `${lines.toLocaleString('en-US')} lines`),
-  });
-  progress.done();
-  if (json) {
+  };
+  const format = FORMATS.find((f) => f.accepts(path)) ?? FORMATS[FORMATS.length - 1];
+  return format.run(ctx, input);
+}
+
+/** A readable regular file, or a runtime error saying what is wrong with it. */
+function checkFile(ctx: CommandContext, path: string): void {
+  let st: Stats;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    ctx.fail(code === 'ENOENT' ? `no such file: ${path}` : `cannot read ${path}: ${fsReason(e)}`);
+  }
+  if (!st.isFile()) ctx.fail(`not a regular file: ${path}`);
+}
+
+/** The kernel oracle's allocation trace (`a`/`f`/`c`/`s`/`d`/`p` lines). */
+async function replayAllocTrace(ctx: CommandContext, input: ReplayInput): Promise<number> {
+  const progress = new Progress(ctx.tty && !input.json, ctx.errRaw);
+  let result: ReplayResult;
+  try {
+    result = await replayFile(input.path, {
+      profile: input.profile,
+      pageSize: input.pageSize,
+      verify: input.verify,
+      onProgress: (lines, read, total) =>
+        progress.update('replay', total > 0 ? read / total : 0, `${lines.toLocaleString('en-US')} lines`),
+    });
+  } finally {
+    progress.done();
+  }
+  if (input.json) {
     ctx.out(JSON.stringify(result, null, 1));
   } else {
     printSummary(ctx, result);

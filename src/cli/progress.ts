@@ -11,7 +11,10 @@ export class Progress {
   private last = 0;
   private shown = false;
 
-  /** `enabled` false makes every call a no-op (not a terminal, or `--json`). */
+  /**
+   * `enabled` false makes every call a no-op (not a terminal, or `--json`); `write` draws (a
+   * command passes its context's `errRaw`; the default is this process's standard error).
+   */
   constructor(enabled: boolean, write: (s: string) => void = (s) => process.stderr.write(s)) {
     this.enabled = enabled;
     this.write = write;

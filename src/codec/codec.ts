@@ -1,13 +1,7 @@
 /**
- * Codec: how ZramDevice and ZStore compress objects, and the registry that names codecs.
- *
- * Contract (chosen for page-sized work on hot paths: no allocation per call)
- * - `compress(src, dst)` writes the compressed form of `src` into `dst` and returns its length,
- *   or -1 when it does not fit in `dst.length` bytes. Callers size `dst` to what is worth storing
- *   (zram: below `huge_class_size`), so incompressible data bails out early.
- * - `decompress(src, dst)` writes exactly `dst.length` bytes (the caller knows the original
- *   length) and returns that length; corrupt input or a length mismatch throws `ERR_ZS_CODEC`.
- * - A codec is stateless between calls and may keep private scratch buffers.
+ * The codec registry: names the codecs ZramDevice and ZStore compress with. The {@link Codec}
+ * contract itself is in types.ts (a leaf, so codec implementations can import it without a
+ * cycle through this registry, which imports them).
  *
  * The core entry registers the codecs that work everywhere (`none`, and the kernel-exact `lz4`,
  * `lzo-rle` and `lzo`; registered here, so that no bundler can drop them as unused);
@@ -16,16 +10,9 @@
 import { ZsError, ZsErrorCode } from '../errors.js';
 import { lz4Codec } from './lz4.js';
 import { lzoCodec, lzoRleCodec } from './lzo.js';
+import type { Codec } from './types.js';
 
-/** A compression algorithm; see the file comment for the contract. */
-export interface Codec {
-  /** Name, e.g. `lz4`, `deflate`, `zstd`, `none`. */
-  readonly name: string;
-  /** Compresses `src` into `dst`; returns the length written, or -1 if it does not fit. */
-  compress(src: Uint8Array, dst: Uint8Array): number;
-  /** Decompresses `src` into all of `dst`; returns `dst.length`; throws `ERR_ZS_CODEC` if corrupt. */
-  decompress(src: Uint8Array, dst: Uint8Array): number;
-}
+export type { Codec } from './types.js';
 
 const codecs = new Map<string, Codec>();
 const unavailable = new Map<string, string>();

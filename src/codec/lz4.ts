@@ -39,8 +39,8 @@
  * throws `ERR_ZS_CODEC` and can never read or write out of bounds or loop forever.
  */
 import { ZsError, ZsErrorCode } from '../errors.js';
-import type { Codec } from './codec.js';
 import { copyLiterals, copyMatch, LzScratch } from './lz-block.js';
+import type { Codec } from './types.js';
 
 const MIN_MATCH = 4;
 /** The last bytes of a block are always literals (LASTLITERALS). */

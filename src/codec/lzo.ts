@@ -49,8 +49,8 @@
  * input throws `ERR_ZS_CODEC` and can never read or write out of bounds or loop forever.
  */
 import { ZsError, ZsErrorCode } from '../errors.js';
-import type { Codec } from './codec.js';
 import { copyLiterals, copyMatch, LzScratch } from './lz-block.js';
+import type { Codec } from './types.js';
 
 const M2_MAX_LEN = 8;
 const M3_MAX_LEN = 33;

@@ -12,6 +12,7 @@
  */
 import type { ClassStats, PoolStats } from '../pool/pool-stats.js';
 import type { DemoResult, DemoRun } from './run.js';
+import { summarize } from './summary.js';
 import { type BarGroup, barChart, esc, heatmap, type Series, timeChart } from './svg.js';
 import type { Sample } from './timeline.js';
 
@@ -44,6 +45,8 @@ const C = {
 const PHASE_FILL = ['#f3f6fa', '#fbfbfd'];
 const LEVELS = ['none', 'low', 'medium', 'critical'];
 const MiB = 2 ** 20;
+/** Width of the full-width charts' coordinate system (they scale to the page). */
+const W = 960;
 
 /** Renders the report for a finished run. */
 export function renderReport(run: DemoRun, meta: ReportMeta): string {
@@ -58,8 +61,8 @@ export function renderReport(run: DemoRun, meta: ReportMeta): string {
   }));
   const scans = res.passes.filter((p) => p.scanCalls > 0);
   const overview = timeChart({
-    width: 1320,
-    height: 400,
+    width: W,
+    height: 380,
     x: [0, end / 1000],
     xLabel: 'seconds since the start',
     yLabel: 'MiB',
@@ -71,12 +74,12 @@ export function renderReport(run: DemoRun, meta: ReportMeta): string {
     description: 'Memory over the run: data held, pool pages in use and committed, RSS and the budget',
   });
   const levelChart = timeChart({
-    width: 1320,
-    height: 130,
+    width: W,
+    height: 150,
     x: [0, end / 1000],
     y: [0, 3.3],
     xLabel: 'seconds since the start',
-    yLabel: 'level',
+    yLabel: '',
     xFormat: (v) => `${v} s`,
     yFormat: (v) => `${v}`,
     yTicks: LEVELS.map((label, v) => ({ v, label })),
@@ -93,48 +96,49 @@ export function renderReport(run: DemoRun, meta: ReportMeta): string {
     marks: scans.map((p) => ({ x: p.t / 1000, color: C.pass })),
     description: 'Pressure level reported by the monitor over the run',
   });
-  const closeUp = res.budget ? pressureCloseUp(run, res.budget.set_at) : '';
+  const closeUp = res.budget ? pressureCloseUp(run, res.budget.setAt) : '';
   const frag = (['zram', 'store'] as const).map((k) =>
     fragmentation(res.snapshots.churned.pools[k], res.snapshots.reclaimed.pools[k]),
   );
   const heat = fullness(res.snapshots.churned.pools.zram, res.snapshots.reclaimed.pools.zram);
 
-  const f = res.snapshots.filled;
-  const ch = res.snapshots.churned;
-  const held = f.mm_stat.orig_data_size + f.store.logical_bytes;
-  const stored = f.mm_stat.compr_data_size + f.store.stored_bytes;
-  const freeableBefore = ch.pools.zram.freeable_total + ch.pools.store.freeable_total;
-  const firstReclaim = res.reclaims.find((r) => r.passes > 0);
-  const compactions = res.compactions.reduce((a, c) => a + c.compact_calls, 0);
-  const notByShrinker = res.compactions.reduce((a, c) => a + c.compact_calls - c.shrinker_scans, 0);
+  const sum = summarize(res);
+  const p = sum.pressure;
+  const n = (v: number) => v.toLocaleString('en-US');
   const cards: [string, string, string][] = [
     [
-      'Data held',
-      `${mib(held)} → ${mib(stored)}`,
-      `lz4 ratio ${(held / Math.max(1, stored)).toFixed(2)}; ${res.data.files.toLocaleString('en-US')} files read`,
+      'Stored',
+      mib(sum.stored.storedBytes),
+      `${mib(res.data.bytes)} of data from ${n(res.data.files)} files (${mib(sum.stored.logicalBytes)} as zram pages and store values), compressed ${sum.stored.ratio.toFixed(2)}:1 (lz4)`,
     ],
     [
       'Freeable after the churn',
-      `${freeableBefore.toLocaleString('en-US')} pages`,
-      `zs_can_compact; ${pct(res.zram.pages_discarded, res.zram.pages_written)} of pages discarded, ${pct(res.store.entries_deleted, res.store.entries_written)} of files deleted`,
+      mib(sum.churn.freeablePages * res.pageSize),
+      `${n(sum.churn.freeablePages)} pool pages compaction could free, after ${pct(res.zram.pagesDiscarded, res.zram.pagesWritten)} of the pages and ${pct(res.store.entriesDeleted, res.store.entriesWritten)} of the files were dropped`,
     ],
     [
       'Budget',
-      res.budget ? `${mib(res.budget.footprint_bytes)} → ${mib(res.budget.limit_bytes)}` : 'not set',
-      res.budget ? `${Math.round(res.budget.ratio * 100)} % of the pools' footprint` : 'nothing to reclaim',
+      p ? mib(p.budgetBytes) : 'not set',
+      p
+        ? `${pct(p.budgetBytes, p.footprintBytes)} of the ${mib(p.footprintBytes)} the pools held`
+        : 'nothing to reclaim',
     ],
     [
       'Given back to the OS',
-      mib(res.bytes_returned),
-      firstReclaim
-        ? `in ${firstReclaim.durationMs.toFixed(0)} ms; ${compactions} compactions, ${notByShrinker} not started by a shrinker`
+      p ? mib(p.bytesReturned) : '0',
+      p
+        ? `in ${ms(p.reclaimMs)} of reclaim, by the shrinkers alone (${p.compactions} compactions); level cleared ${p.settleMs === null ? 'never' : `after ${ms(p.settleMs)}`}`
         : 'no reclaim ran',
     ],
-    ['RSS', `${mib(res.rss.before)} → ${mib(res.rss.after)}`, `peak ${mib(res.rss.peak)}; ${res.rss.source}`],
+    [
+      'RSS before → after reclaim',
+      `${mib(res.rss.before)} → ${mib(res.rss.after)}`,
+      `the whole process; peak ${mib(res.rss.peak)}`,
+    ],
     [
       'Verified',
-      `${res.verify.mismatches} mismatches`,
-      `${(res.verify.pages + res.verify.entries).toLocaleString('en-US')} pages and values read back`,
+      res.verify.mismatches === 0 ? 'every byte' : `${n(res.verify.mismatches)} mismatches`,
+      `${n(res.verify.pages)} pages and ${n(res.verify.entries)} values read back ${res.verify.mismatches === 0 ? 'identical' : ''}`,
     ],
   ];
 
@@ -144,32 +148,34 @@ export function renderReport(run: DemoRun, meta: ReportMeta): string {
 <meta charset="utf-8">
 <title>zsmalloc demo report</title>
 <style>
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2933; margin: 24px auto; max-width: 1340px; padding: 0 10px; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2933; margin: 20px auto; max-width: 1360px; padding: 0 16px; }
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 28px 0 4px; }
-p.sub, p.note { color: #52606d; margin: 2px 0 8px; }
-.cards { display: grid; grid-template-columns: repeat(6, 1fr); gap: 10px; margin: 16px 0 4px; }
+h3 { font-size: 15px; margin: 14px 0 2px; }
+p.sub, p.note { color: #52606d; margin: 2px 0 8px; max-width: 70em; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: 10px; margin: 16px 0 4px; }
 .card { border: 1px solid #d9e2ec; border-radius: 6px; padding: 8px 10px; background: #fbfcfe; }
 .card .k { color: #52606d; font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
-.card .v { font-size: 17px; font-weight: 600; margin: 2px 0; }
+.card .v { font-size: 19px; font-weight: 600; margin: 2px 0; }
 .card .d { color: #52606d; font-size: 12px; }
-.legend { display: flex; flex-wrap: wrap; gap: 16px; margin: 4px 0 2px 74px; font-size: 13px; }
+.legend { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 4px 0 2px 6%; font-size: 13px; }
 .legend span::before { content: ""; display: inline-block; width: 18px; height: 0; border-top: 3px solid var(--c); vertical-align: middle; margin-right: 6px; }
 .legend span.dash::before { border-top-style: dashed; }
 .legend span.box::before { height: 10px; border: 0; background: var(--c); }
-svg { display: block; }
+svg.chart { display: block; width: 100%; height: auto; }
 svg .grid { stroke: #e4e7eb; stroke-width: 1; }
 svg .axis { stroke: #9aa5b1; stroke-width: 1; }
-svg .tick { font-size: 11px; fill: #52606d; }
-svg .label { font-size: 12px; fill: #323f4b; }
-svg .band { font-size: 12px; fill: #616e7c; }
+svg .tick { font-size: 12px; fill: #52606d; }
+svg .label { font-size: 13px; fill: #323f4b; }
+svg .band { font-size: 12px; fill: #52606d; }
 svg .lane { font-size: 11px; fill: #52606d; }
-svg .mark { font-size: 10px; }
+svg .mark { font-size: 11px; }
 .two { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 16px; }
-.two > div { overflow-x: auto; }
+@media (max-width: 1000px) { .two { grid-template-columns: minmax(0, 1fr); } }
+.scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; font-size: 12.5px; margin: 6px 0; }
 th, td { padding: 3px 8px; border-bottom: 1px solid #e4e7eb; text-align: right; white-space: nowrap; }
-td.w { white-space: normal; }
+td.w { white-space: normal; min-width: 16em; }
 th { background: #f0f4f8; font-weight: 600; }
 td.l, th.l { text-align: left; }
 pre { background: #f6f8fa; border: 1px solid #e4e7eb; border-radius: 4px; padding: 8px; font-size: 11.5px; overflow-x: auto; }
@@ -184,8 +190,8 @@ footer { color: #7b8794; font-size: 12px; margin: 30px 0 10px; }
 ${cards.map(([k, v, d]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div><div class="d">${esc(d)}</div></div>`).join('\n')}
 </div>
 
-<h2>Memory over the run</h2>
-<p class="note">A ZramDevice took ${mib(res.data.zram_bytes)} as 4 KiB pages and a ZStore ${mib(res.data.store_bytes)} as files; then a random ${pct(res.zram.pages_discarded, res.zram.pages_written)} was discarded and deleted. The pools' pages stay committed: the freed slots sit inside zspages. When the budget drops below the footprint, the pressure monitor notices and the shrinkers compact and give the pages back; red dashes mark shrinker scans.</p>
+<h2 id="memory">Memory over the run</h2>
+<p class="note">A ZramDevice took ${mib(res.data.zramBytes)} as 4 KiB pages and a ZStore ${mib(res.data.storeBytes)} as files; then a random ${pct(res.zram.pagesDiscarded, res.zram.pagesWritten)} was discarded and deleted. The pools' pages stay committed: the freed slots sit inside zspages. When the budget drops below the footprint, the pressure monitor notices and the shrinkers compact and give the pages back; red dashes mark shrinker scans.</p>
 ${legend([
   ['data held (logical)', C.logical, ''],
   ['data held (compressed)', C.compressed, ''],
@@ -199,7 +205,7 @@ ${levelChart}
 
 ${closeUp}
 
-<h2>Fragmentation by size class, before and after reclaim</h2>
+<h2 id="fragmentation">Fragmentation by size class, before and after reclaim</h2>
 <p class="note">One bar per size class with zspages. Wide bar: pages the class used after the churn, of which <span style="color:${C.freeable}">orange</span> is what compaction could free (<code>zs_can_compact</code>, the debugfs <code>freeable</code> column). Narrow dark bar: pages used after the shrinkers ran.</p>
 ${legend([
   ['pages kept', C.kept, 'box'],
@@ -211,23 +217,23 @@ ${frag[0]}
 <h3>${esc(res.store.name)} (the ZStore: files keyed by path)</h3>
 ${frag[1]}
 
-<h2>zram0: zspages per fullness group (the debugfs <code>classes</code> columns)</h2>
+<h2 id="fullness">zram0: zspages per fullness group (the debugfs <code>classes</code> columns)</h2>
 <p class="note">Each cell counts the zspages of a class whose live objects fill the given share of their slots. After the churn most zspages are part-empty; compaction moves objects out of the sparse ones and frees them, so what is left sits at 100 %.</p>
 <div class="two">
 <div><b>before reclaim</b>${heat.before}</div>
 <div><b>after reclaim</b>${heat.after}</div>
 </div>
 
-<h2>What reclaim did</h2>
+<h2 id="reclaim">What reclaim did</h2>
 ${reclaimTables(res)}
 
-<h2>mm_stat of zram0</h2>
+<h2 id="mm-stat">mm_stat of zram0</h2>
 ${mmStatTable(res)}
 
 <details><summary>/sys/kernel/debug/zsmalloc/zram0/classes before reclaim</summary><pre>${esc(meta.classesText.before)}</pre></details>
 <details><summary>/sys/kernel/debug/zsmalloc/zram0/classes after reclaim</summary><pre>${esc(meta.classesText.after)}</pre></details>
 
-<footer>Made by <code>${esc(meta.command)}</code> in ${(res.timings.total_ms / 1000).toFixed(1)} s: fill ${ms(res.timings.fill_ms)}, churn ${ms(res.timings.churn_ms)}, pressure ${ms(res.timings.pressure_ms)}, verify ${ms(res.timings.verify_ms)}. ${samples.length} samples every ${timeline.intervalMs} ms and at every event. Self-contained: no script, no network.</footer>
+<footer>Made by <code>${esc(meta.command)}</code> in ${(res.timings.totalMs / 1000).toFixed(1)} s: fill ${ms(res.timings.fillMs)}, churn ${ms(res.timings.churnMs)}, pressure ${ms(res.timings.pressureMs)}, verify ${ms(res.timings.verifyMs)}. ${samples.length} samples every ${timeline.intervalMs} ms and at every event. Self-contained: no script, no network.</footer>
 </body>
 </html>
 `;
@@ -266,8 +272,8 @@ function pressureCloseUp(run: DemoRun, setAt: number): string {
   const scans = res.passes.filter((p) => p.scanCalls > 0);
   const counts = res.passes.filter((p) => p.scanCalls === 0);
   const chart = timeChart({
-    width: 1320,
-    height: 360,
+    width: W,
+    height: 380,
     x: [from - setAt, to - setAt],
     xLabel: 'milliseconds after the budget was lowered',
     yLabel: 'MiB',
@@ -296,10 +302,10 @@ function pressureCloseUp(run: DemoRun, setAt: number): string {
         title: `${p.shrinker} priority ${p.priority}: counted ${p.counted}, scanned ${p.scanned}, freed ${p.freed} pages in ${p.durationMs.toFixed(1)} ms`,
       })),
     ],
-    laneNames: names,
+    laneNames: names.map((s) => s.replace(/^zspool:/, '')),
     description: 'The pressure phase close up: memory, level changes and shrinker passes',
   });
-  return `<h2>The reclaim, close up</h2>
+  return `<h2 id="close-up">The reclaim, close up</h2>
 <p class="note">Bars at the top: the shrinker passes of each pool, as long as they took (grey: a pass that counted but whose share was below one batch at that priority; red: a pass that scanned, i.e. compacted in event-loop slices and gave the pages back).</p>
 ${legend([
   ['data held (logical)', C.logical, ''],
@@ -334,8 +340,8 @@ function fragmentation(before: PoolStats, after: PoolStats): string {
     };
   });
   return barChart({
-    width: 1320,
-    height: 260,
+    width: W,
+    height: 240,
     groups,
     xLabel: 'size class (slot size in bytes)',
     yLabel: 'pages',
@@ -367,8 +373,8 @@ function fullness(before: PoolStats, after: PoolStats): { before: string; after:
   const rows = groupIdx.map((g) => (/^\d+$/.test(label(g)) ? `${label(g)} %` : label(g)));
   const one = (cells: number[][], when: string) =>
     heatmap({
-      width: 654,
-      height: 250,
+      width: 640,
+      height: 280,
       rows,
       columns,
       cells,
@@ -383,22 +389,22 @@ function fullness(before: PoolStats, after: PoolStats): { before: string; after:
 function reclaimTables(res: DemoResult): string {
   const rows = res.reclaims.map(
     (r, i) =>
-      `<tr><td>${i + 1}</td><td>${ms(r.t - (res.budget?.set_at ?? 0))}</td><td class="l">${r.level}</td><td>${r.targetBytes ? mib(r.targetBytes) : '—'}</td><td>${r.minPriority}</td><td>${r.passes}</td><td>${r.freed.toLocaleString('en-US')}</td><td>${mib(r.bytesReturned)}</td><td>${ms(r.durationMs)}</td></tr>`,
+      `<tr><td>${i + 1}</td><td>${ms(r.t - (res.budget?.setAt ?? 0))}</td><td class="l">${r.level}</td><td>${r.targetBytes ? mib(r.targetBytes) : '—'}</td><td>${r.minPriority}</td><td>${r.passes}</td><td>${r.freed.toLocaleString('en-US')}</td><td>${mib(r.bytesReturned)}</td><td>${ms(r.durationMs)}</td></tr>`,
   );
   const passes = res.passes.map(
     (p) =>
-      `<tr><td>${ms(p.t - (res.budget?.set_at ?? 0))}</td><td class="l">${esc(p.shrinker)}</td><td>${p.priority}</td><td>${p.counted.toLocaleString('en-US')}</td><td>${p.totalScan}</td><td>${p.scanned}</td><td>${p.freed.toLocaleString('en-US')}</td><td>${mib(p.freedBytes)}</td><td>${ms(p.durationMs)}</td></tr>`,
+      `<tr><td>${ms(p.t - (res.budget?.setAt ?? 0))}</td><td class="l">${esc(p.shrinker)}</td><td>${p.priority}</td><td>${p.counted.toLocaleString('en-US')}</td><td>${p.totalScan}</td><td>${p.scanned}</td><td>${p.freed.toLocaleString('en-US')}</td><td>${mib(p.freedBytes)}</td><td>${ms(p.durationMs)}</td></tr>`,
   );
   const levels = res.levels.map(
     (l) =>
-      `<tr><td>${ms(l.t - (res.budget?.set_at ?? 0))}</td><td class="l">${l.previous} → ${l.level}</td><td class="l w">${esc(l.reason || '—')}</td></tr>`,
+      `<tr><td>${ms(l.t - (res.budget?.setAt ?? 0))}</td><td class="l">${l.previous} → ${l.level}</td><td class="l w">${esc(readable(l.reason) || '—')}</td></tr>`,
   );
   return `<p class="note">Level changes (times after the budget was lowered):</p>
-<table><tr><th>at</th><th class="l">level</th><th class="l">why</th></tr>${levels.join('')}</table>
+<div class="scroll"><table><tr><th>at</th><th class="l">level</th><th class="l">why</th></tr>${levels.join('')}</table></div>
 <p class="note">Reclaims the monitor ran (one per poll while the level is above none and none is running):</p>
-<table><tr><th>#</th><th>at</th><th class="l">level</th><th>target</th><th>min prio</th><th>passes</th><th>pages freed</th><th>returned</th><th>took</th></tr>${rows.join('')}</table>
+<div class="scroll"><table><tr><th>#</th><th>at</th><th class="l">level</th><th>target</th><th>min prio</th><th>passes</th><th>pages freed</th><th>returned</th><th>took</th></tr>${rows.join('')}</table></div>
 <p class="note">Shrinker passes (<code>do_shrink_slab</code>: total_scan = (count &gt;&gt; priority) · 4 / seeks + deferred work; a scan needs one batch, 128, or everything counted):</p>
-<table><tr><th>done at</th><th class="l">shrinker</th><th>prio</th><th>counted</th><th>total_scan</th><th>scanned</th><th>freed</th><th>returned</th><th>took</th></tr>${passes.join('')}</table>`;
+<div class="scroll"><table><tr><th>done at</th><th class="l">shrinker</th><th>prio</th><th>counted</th><th>total_scan</th><th>scanned</th><th>freed</th><th>returned</th><th>took</th></tr>${passes.join('')}</table></div>`;
 }
 
 function mmStatTable(res: DemoResult): string {
@@ -413,15 +419,30 @@ function mmStatTable(res: DemoResult): string {
     'huge_pages',
     'huge_pages_since',
   ] as const;
+  const inBytes = new Set<string>([
+    'orig_data_size',
+    'compr_data_size',
+    'mem_used_total',
+    'mem_limit',
+    'mem_used_max',
+  ]);
+  const cell = (c: string, v: number) => (inBytes.has(c) ? mib(v) : v.toLocaleString('en-US'));
   const row = (name: string, s: DemoResult['snapshots']['filled']) =>
-    `<tr><td class="l">${name}</td>${cols.map((c) => `<td>${s.mm_stat[c]}</td>`).join('')}</tr>`;
+    `<tr><td class="l">${name}</td>${cols.map((c) => `<td>${cell(c, s.mmStat[c])}</td>`).join('')}</tr>`;
   const snaps = res.snapshots;
-  return `<table><tr><th class="l">after</th>${cols.map((c) => `<th>${c}</th>`).join('')}</tr>
+  return `<div class="scroll"><table><tr><th class="l">after</th>${cols.map((c) => `<th>${c}</th>`).join('')}</tr>
 ${row('fill', snaps.filled)}
 ${row('churn', snaps.churned)}
-${row('reclaim', snaps.reclaimed)}</table>
-<p class="note">As <code>cat /sys/block/zram0/mm_stat</code> prints it, after each phase:</p>
-<pre>${esc([snaps.filled, snaps.churned, snaps.reclaimed].map((x) => x.mm_stat_text).join('\n'))}</pre>`;
+${row('reclaim', snaps.reclaimed)}</table></div>
+<p class="note">Sizes in MiB, the other columns in pages. As <code>cat /sys/block/zram0/mm_stat</code> prints it (bytes and pages), after each phase:</p>
+<pre>${esc([snaps.filled, snaps.churned, snaps.reclaimed].map((x) => x.mmStatText).join('\n'))}</pre>`;
+}
+
+/** A monitor's reason in units people read: `143654912 B is 166.667 %` → `137 MiB is 167 %`. */
+function readable(reason: string): string {
+  return reason
+    .replace(/\b(\d+) B\b/g, (_, b: string) => mib(Number(b)))
+    .replace(/\b(\d+\.\d+) %/g, (_, v: string) => `${Math.round(Number(v))} %`);
 }
 
 function legend(items: [string, string, string][]): string {
@@ -435,6 +456,7 @@ function dataLine(res: DemoResult): string {
 
 function mib(n: number): string {
   if (n === 0) return '0';
+  if (Math.abs(n) < MiB) return `${Math.round(n / 1024)} KiB`;
   return `${(n / MiB).toFixed(n >= 100 * MiB ? 0 : 1)} MiB`;
 }
 

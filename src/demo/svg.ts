@@ -1,7 +1,13 @@
 /**
  * Inline SVG charts for the demo report: a time-series chart (lines, steps, shaded phase bands,
- * event marks, duration spans) and a bar chart by category, as strings with no script and no
- * external resource. Coordinates are rounded to 0.1 px so the report stays small.
+ * event marks, duration spans), a bar chart by category and a heatmap with its colour scale, as
+ * strings with no script and no external resource.
+ *
+ * Every chart is drawn in a `viewBox` of the given width and height and scales with the page
+ * (CSS `width: 100%`): nothing has a fixed width. Text never sits on the plot: phase names and
+ * event labels go in rows above it, each label in the first row where it overlaps no other
+ * ({@link placeLabels}), with the event's dashed line reaching up to its label. Coordinates are
+ * rounded to 0.1 so the report stays small.
  */
 
 /** Escapes text for HTML and SVG. */
@@ -109,39 +115,128 @@ export interface TimeChart {
   description: string;
 }
 
-const M = { left: 74, right: 16, top: 22, bottom: 40 };
+const M = { left: 64, right: 16, top: 10, bottom: 40 };
+
+/** Top margin of bar charts: room for the value of a bar cut by the scale. */
+const BAR_TOP = 22;
+
+/** Height of one row of labels above a plot. */
+const ROW = 15;
+
+/** Opening tag of a chart's SVG: scales to its container's width, keeps its proportions. */
+function svgOpen(width: number, height: number, description: string): string {
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" role="img">` +
+    `<title>${esc(description)}</title>`
+  );
+}
+
+/** A label to place in rows: its anchor x, its text, and whether it is centred on x. */
+export interface LabelItem {
+  /** Anchor x. */
+  x: number;
+  /** The text. */
+  text: string;
+  /** Centred on x (true) or starting just right of it (false). */
+  centred: boolean;
+}
+
+/** Width of `text` at `fontSize` px, estimated (system sans-serif averages ~0.58 em per char). */
+function textWidth(text: string, fontSize: number): number {
+  return text.length * fontSize * 0.58;
+}
+
+/**
+ * Assigns each label the first row where it overlaps no label already placed (greedy, in x
+ * order) and returns each label's row and left edge, in input order, and how many rows were
+ * used. A label beside a line (not centred) goes right of its line, or left of it where the right
+ * has no room; it never goes in a row under a label that spans its line, so a line drawn from its
+ * label down to the plot crosses no other label. Labels stay inside [minX, maxX]. The charts place
+ * centred labels (phase names) and labels beside lines (events) in separate calls and rows.
+ */
+export function placeLabels(
+  items: readonly LabelItem[],
+  fontSize: number,
+  minX: number,
+  maxX: number,
+): { rows: number[]; count: number; x: number[] } {
+  const order = items.map((_, i) => i).sort((a, b) => items[a].x - items[b].x);
+  const spans: [number, number][][] = []; // per row: the labels' [left, right]
+  const rows = new Array<number>(items.length).fill(0);
+  const xs = new Array<number>(items.length).fill(0);
+  for (const i of order) {
+    const it = items[i];
+    const w = textWidth(it.text, fontSize);
+    let left = it.centred ? it.x - w / 2 : it.x + 3 + w <= maxX ? it.x + 3 : it.x - 3 - w;
+    left = Math.max(minX, Math.min(left, maxX - w));
+    const free = (row: [number, number][]) => row.every(([a, z]) => z + 6 <= left || a >= left + w + 6);
+    const covers = (row: [number, number][]) => row.some(([a, z]) => a <= it.x && it.x <= z);
+    let min = 0;
+    if (!it.centred) for (let r = 0; r < spans.length; r++) if (covers(spans[r])) min = r + 1;
+    let row = min;
+    while (row < spans.length && !free(spans[row])) row++;
+    if (row === spans.length) spans.push([]);
+    spans[row].push([left, left + w]);
+    rows[i] = row;
+    xs[i] = left;
+  }
+  return { rows, count: spans.length, x: xs };
+}
 
 /** Renders a time-series chart as an SVG string. */
 export function timeChart(c: TimeChart): string {
   const laneH = 14;
   const lanes = c.laneNames?.length ?? 0;
-  // Span lanes get their own strip above the plot.
-  const top = M.top + (lanes > 0 ? lanes * (laneH + 3) + 6 : 0);
   const w = c.width - M.left - M.right;
-  const h = c.height - top - M.bottom;
   const [x0, x1] = c.x;
+  const sx = (v: number) => M.left + ((v - x0) / (x1 - x0 || 1)) * w;
+  // Rows above the plot: phase names, then event labels, then the span lanes.
+  const bands = (c.bands ?? []).filter((b) => b.label && sx(b.to) - sx(b.from) >= 0.5);
+  const bandPlace = placeLabels(
+    bands.map((b) => ({
+      x: (clamp(sx(b.from), M.left, M.left + w) + clamp(sx(b.to), M.left, M.left + w)) / 2,
+      text: b.label,
+      centred: true,
+    })),
+    12,
+    M.left,
+    M.left + w,
+  );
+  const labelled = (c.marks ?? []).filter((m) => m.label && sx(m.x) >= M.left && sx(m.x) <= M.left + w);
+  const markPlace = placeLabels(
+    labelled.map((m) => ({ x: sx(m.x), text: m.label ?? '', centred: false })),
+    11,
+    M.left,
+    M.left + w,
+  );
+  const bandTop = M.top;
+  const markTop = bandTop + bandPlace.count * ROW;
+  const laneTop = markTop + markPlace.count * ROW + (markPlace.count > 0 ? 2 : 0);
+  const top = laneTop + (lanes > 0 ? lanes * (laneH + 3) + 4 : 0);
+  const h = c.height - top - M.bottom;
   let [y0, y1] = c.y ?? [0, 0];
   if (!c.y) {
     for (const s of c.series) for (const [, v] of s.points) if (v !== null && v > y1) y1 = v;
     y1 = y1 > 0 ? y1 * 1.08 : 1;
   }
-  const sx = (v: number) => M.left + ((v - x0) / (x1 - x0 || 1)) * w;
   const sy = (v: number) => top + h - ((v - y0) / (y1 - y0 || 1)) * h;
-  const out: string[] = [];
-  out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${c.width}" height="${c.height}" viewBox="0 0 ${c.width} ${c.height}" role="img">`,
-    `<title>${esc(c.description)}</title>`,
-  );
+  const out: string[] = [svgOpen(c.width, c.height, c.description)];
   for (const b of c.bands ?? []) {
     const a = clamp(sx(b.from), M.left, M.left + w);
     const z = clamp(sx(b.to), M.left, M.left + w);
     if (z - a < 0.5) continue;
     out.push(`<rect x="${r(a)}" y="${top}" width="${r(z - a)}" height="${h}" fill="${b.fill}"/>`);
-    if (z - a > 36)
-      out.push(
-        `<text x="${r((a + z) / 2)}" y="${top - 7}" class="band" text-anchor="middle">${esc(b.label)}</text>`,
-      );
   }
+  bands.forEach((b, i) => {
+    const a = clamp(sx(b.from), M.left, M.left + w);
+    const z = clamp(sx(b.to), M.left, M.left + w);
+    const y = bandTop + bandPlace.rows[i] * ROW + 11;
+    out.push(`<text x="${r(bandPlace.x[i])}" y="${y}" class="band">${esc(b.label)}</text>`);
+    // A rule under the name spans the phase (no vertical: it would cross the rows below).
+    out.push(
+      `<path d="M${r(a + 0.5)} ${y + 6}V${y + 4}H${r(z - 0.5)}V${y + 6}" fill="none" stroke="#9aa5b1" stroke-width="1"/>`,
+    );
+  });
   // Grid and axes.
   const yt = c.yTicks ?? niceTicks(y0, y1, 5).map((v) => ({ v, label: c.yFormat(v) }));
   for (const t of yt) {
@@ -161,30 +256,39 @@ export function timeChart(c: TimeChart): string {
     `<line x1="${M.left}" x2="${M.left + w}" y1="${top + h}" y2="${top + h}" class="axis"/>`,
     `<line x1="${M.left}" x2="${M.left}" y1="${top}" y2="${top + h}" class="axis"/>`,
     `<text x="${M.left + w / 2}" y="${c.height - 4}" class="label" text-anchor="middle">${esc(c.xLabel)}</text>`,
-    `<text transform="translate(14 ${top + h / 2}) rotate(-90)" class="label" text-anchor="middle">${esc(c.yLabel)}</text>`,
   );
-  (c.marks ?? []).forEach((m, i) => {
+  if (c.yLabel)
+    out.push(
+      `<text transform="translate(14 ${top + h / 2}) rotate(-90)" class="label" text-anchor="middle">${esc(c.yLabel)}</text>`,
+    );
+  for (const m of c.marks ?? []) {
     const x = sx(m.x);
-    if (x < M.left || x > M.left + w) return;
+    if (x < M.left || x > M.left + w || m.label) continue;
     out.push(
       `<line x1="${r(x)}" x2="${r(x)}" y1="${top}" y2="${top + h}" stroke="${m.color}" stroke-width="1" stroke-dasharray="3 3"/>`,
     );
-    // Labels in two staggered rows at the top, so neighbouring marks do not collide.
-    if (m.label)
-      out.push(
-        `<text x="${r(x + 4)}" y="${top + 12 + (i % 2) * 13}" class="mark" fill="${m.color}">${esc(m.label)}</text>`,
-      );
+  }
+  // Labelled marks: the dashed line runs from the plot's bottom up to its label's row.
+  labelled.forEach((m, i) => {
+    const x = sx(m.x);
+    const y = markTop + markPlace.rows[i] * ROW + 11;
+    out.push(
+      `<line x1="${r(x)}" x2="${r(x)}" y1="${y - 9}" y2="${top + h}" stroke="${m.color}" stroke-width="1" stroke-dasharray="3 3"/>`,
+      `<text x="${r(markPlace.x[i])}" y="${y}" class="mark" fill="${m.color}">${esc(m.label ?? '')}</text>`,
+    );
   });
   for (const s of c.spans ?? []) {
     const a = clamp(sx(s.from), M.left, M.left + w);
     const z = clamp(sx(s.to), M.left, M.left + w);
-    const y = M.top + s.lane * (laneH + 3);
+    const y = laneTop + s.lane * (laneH + 3);
     out.push(
       `<rect x="${r(a)}" y="${y}" width="${r(Math.max(2, z - a))}" height="${laneH}" rx="2" fill="${s.color}"><title>${esc(s.title)}</title></rect>`,
     );
   }
   (c.laneNames ?? []).forEach((name, i) => {
-    out.push(`<text x="${M.left + 4}" y="${M.top + i * (laneH + 3) + 11}" class="lane">${esc(name)}</text>`);
+    out.push(
+      `<text x="${M.left - 6}" y="${laneTop + i * (laneH + 3) + 11}" class="lane" text-anchor="end">${esc(name)}</text>`,
+    );
   });
   for (const s of c.series) {
     for (const run of runs(s.points)) {
@@ -240,20 +344,17 @@ export interface BarChart {
  */
 export function barChart(c: BarChart): string {
   const w = c.width - M.left - M.right;
-  const h = c.height - M.top - M.bottom;
+  const h = c.height - BAR_TOP - M.bottom;
   const totals = c.groups.map((g) => Math.max(sum(g.stack), g.overlay?.value ?? 0));
   const sorted = [...totals].sort((a, b) => b - a);
   let y1 = sorted[0] ?? 1;
   if (sorted.length > 1 && sorted[1] > 0 && sorted[0] > 2.5 * sorted[1]) y1 = sorted[1] * 1.15;
   y1 = Math.max(1, y1 * 1.05);
-  const sy = (v: number) => M.top + h - (Math.min(v, y1) / y1) * h;
+  const sy = (v: number) => BAR_TOP + h - (Math.min(v, y1) / y1) * h;
   const n = Math.max(1, c.groups.length);
   const slot = w / n;
   const bw = Math.max(1, slot * 0.8);
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${c.width}" height="${c.height}" viewBox="0 0 ${c.width} ${c.height}" role="img">`,
-    `<title>${esc(c.description)}</title>`,
-  ];
+  const out: string[] = [svgOpen(c.width, c.height, c.description)];
   for (const v of niceTicks(0, y1, 5)) {
     const y = sy(v);
     out.push(`<line x1="${M.left}" x2="${M.left + w}" y1="${r(y)}" y2="${r(y)}" class="grid"/>`);
@@ -281,23 +382,23 @@ export function barChart(c: BarChart): string {
     }
     if (totals[i] > y1) {
       out.push(
-        `<rect x="${r(x - 1)}" y="${M.top + 10}" width="${r(bw + 2)}" height="4" fill="#fff"/>`,
-        `<text x="${r(x + bw / 2)}" y="${M.top - 4}" class="tick" text-anchor="middle">${totals[i]}</text>`,
+        `<rect x="${r(x - 1)}" y="${BAR_TOP + 10}" width="${r(bw + 2)}" height="4" fill="#fff"/>`,
+        `<text x="${r(x + bw / 2)}" y="${BAR_TOP - 4}" class="tick" text-anchor="middle">${totals[i]}</text>`,
       );
     }
     out.push('</g>');
     if (i % every === 0) {
       const lx = x + bw / 2;
       out.push(
-        `<text x="${r(lx)}" y="${M.top + h + 14}" class="tick" text-anchor="middle">${esc(g.label)}</text>`,
+        `<text x="${r(lx)}" y="${BAR_TOP + h + 14}" class="tick" text-anchor="middle">${esc(g.label)}</text>`,
       );
     }
   });
   out.push(
-    `<line x1="${M.left}" x2="${M.left + w}" y1="${M.top + h}" y2="${M.top + h}" class="axis"/>`,
-    `<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${M.top + h}" class="axis"/>`,
+    `<line x1="${M.left}" x2="${M.left + w}" y1="${BAR_TOP + h}" y2="${BAR_TOP + h}" class="axis"/>`,
+    `<line x1="${M.left}" x2="${M.left}" y1="${BAR_TOP}" y2="${BAR_TOP + h}" class="axis"/>`,
     `<text x="${M.left + w / 2}" y="${c.height - 4}" class="label" text-anchor="middle">${esc(c.xLabel)}</text>`,
-    `<text transform="translate(14 ${M.top + h / 2}) rotate(-90)" class="label" text-anchor="middle">${esc(c.yLabel)}</text>`,
+    `<text transform="translate(14 ${BAR_TOP + h / 2}) rotate(-90)" class="label" text-anchor="middle">${esc(c.yLabel)}</text>`,
     '</svg>',
   );
   return out.join('\n');
@@ -325,29 +426,33 @@ export interface Heatmap {
   description: string;
 }
 
-/** Renders a heatmap; colour is on a log scale so single zspages still show. */
+/**
+ * Renders a heatmap; colour is on a log scale so single zspages still show. The colour scale is
+ * drawn at the right: a strip from 1 to `max` with round values marked.
+ */
 export function heatmap(c: Heatmap): string {
-  const w = c.width - M.left - M.right;
-  const h = c.height - M.top - M.bottom;
+  const scaleW = 70;
+  const w = c.width - M.left - M.right - scaleW;
+  const top = BAR_TOP + 8;
+  const h = c.height - top - M.bottom;
   const nc = Math.max(1, c.columns.length);
   const nr = Math.max(1, c.rows.length);
   const cw = w / nc;
   const ch = h / nr;
   const lmax = Math.log1p(Math.max(1, c.max));
   const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${c.width}" height="${c.height}" viewBox="0 0 ${c.width} ${c.height}" role="img">`,
-    `<title>${esc(c.description)}</title>`,
-    `<rect x="${M.left}" y="${M.top}" width="${r(w)}" height="${r(h)}" fill="#f6f7f9"/>`,
+    svgOpen(c.width, c.height, c.description),
+    `<rect x="${M.left}" y="${top}" width="${r(w)}" height="${r(h)}" fill="#f6f7f9"/>`,
   ];
   c.rows.forEach((name, i) => {
     out.push(
-      `<text x="${M.left - 6}" y="${r(M.top + i * ch + ch / 2 + 4)}" class="tick" text-anchor="end">${esc(name)}</text>`,
+      `<text x="${M.left - 6}" y="${r(top + i * ch + ch / 2 + 4)}" class="tick" text-anchor="end">${esc(name)}</text>`,
     );
     c.cells[i].forEach((v, j) => {
       if (v <= 0) return;
       const a = Math.log1p(v) / lmax;
       out.push(
-        `<rect x="${r(M.left + j * cw)}" y="${r(M.top + i * ch)}" width="${r(Math.max(1, cw - 0.5))}" height="${r(ch - 0.5)}" fill="${heat(a)}"><title>${esc(`${c.columns[j]}: ${v} zspages ${name}`)}</title></rect>`,
+        `<rect x="${r(M.left + j * cw)}" y="${r(top + i * ch)}" width="${r(Math.max(1, cw - 0.5))}" height="${r(ch - 0.5)}" fill="${heat(a)}"><title>${esc(`${c.columns[j]}: ${v} zspages ${name}`)}</title></rect>`,
       );
     });
   });
@@ -355,12 +460,43 @@ export function heatmap(c: Heatmap): string {
   c.columns.forEach((label, j) => {
     if (j % every !== 0) return;
     out.push(
-      `<text x="${r(M.left + j * cw + cw / 2)}" y="${M.top + h + 14}" class="tick" text-anchor="middle">${esc(label)}</text>`,
+      `<text x="${r(M.left + j * cw + cw / 2)}" y="${top + h + 14}" class="tick" text-anchor="middle">${esc(label)}</text>`,
     );
   });
+  // The colour scale, on the cells' log scale: 0 at the bottom, max at the top.
+  const sx0 = M.left + w + 16;
+  const steps = 24;
+  for (let k = 0; k < steps; k++) {
+    const y = top + h - ((k + 1) / steps) * h;
+    out.push(
+      `<rect x="${sx0}" y="${r(y)}" width="12" height="${r(h / steps + 0.3)}" fill="${heat((k + 0.5) / steps)}"/>`,
+    );
+  }
   out.push(
+    `<rect x="${sx0}" y="${top}" width="12" height="${r(h)}" fill="none" stroke="#9aa5b1" stroke-width="0.5"/>`,
+  );
+  const max = Math.max(1, c.max);
+  const at = (v: number) => top + h - (Math.log1p(v) / lmax) * h;
+  // Round values up to the largest, each at least 12 units from the one below and from the top.
+  const marks: number[] = [];
+  let lastY = Number.POSITIVE_INFINITY;
+  for (const v of [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000]) {
+    if (v >= max || at(v) - at(max) < 12 || lastY - at(v) < 12) continue;
+    marks.push(v);
+    lastY = at(v);
+  }
+  marks.push(max);
+  for (const v of marks) {
+    const y = at(v);
+    out.push(
+      `<line x1="${sx0 + 12}" x2="${sx0 + 16}" y1="${r(y)}" y2="${r(y)}" class="axis"/>`,
+      `<text x="${sx0 + 18}" y="${r(y + 4)}" class="tick">${v}</text>`,
+    );
+  }
+  out.push(
+    `<text x="${sx0 - 2}" y="${top - 14}" class="tick">zspages</text>`,
     `<text x="${M.left + w / 2}" y="${c.height - 4}" class="label" text-anchor="middle">${esc(c.xLabel)}</text>`,
-    `<text transform="translate(14 ${M.top + h / 2}) rotate(-90)" class="label" text-anchor="middle">${esc(c.yLabel)}</text>`,
+    `<text transform="translate(14 ${top + h / 2}) rotate(-90)" class="label" text-anchor="middle">${esc(c.yLabel)}</text>`,
     '</svg>',
   );
   return out.join('\n');

@@ -4,7 +4,7 @@
  * - `canCompact(class)` is the kernel's `zs_can_compact`: ⌊free slots / objs_per_zspage⌋ ×
  *   pages_per_zspage, never negative — the pages that perfect packing would release. It is O(1)
  *   per class and allocation-free, cheap enough for every shrinker `count`.
- * - Two loops, chosen by the profile (kernel-notes §4.3–4.5):
+ * - Two loops, chosen by the profile (mm/zsmalloc.c __zs_compact(), Linux 4.3 … 6.12):
  *   - source-outer (4.3 … 6.3): isolate a source (almost-empty list first), stop if
  *     `canCompact` is 0, then drain it into targets (almost-full first) in slot order, keeping the
  *     scan position across targets; put each target back; free the source if it emptied.

@@ -17,16 +17,16 @@
  *   freed pages leave RSS. One compaction at a time [compaction_in_progress].
  * - The pool registers a shrinker named `zspool:<name>` [zs_register_shrinker]: `count` =
  *   pages compaction and trimming would give back, `scan` = compact + trim, returning the pages
- *   given back or SHRINK_STOP. Registration failure is not fatal (the seed's "not critical").
+ *   given back or SHRINK_STOP. Registration failure is not fatal (zs_create_pool(), Linux 6.12: "not critical").
  *
  * Every failure throws a {@link ZsError} before any state changes.
  */
-import { checkInt, EINVAL, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
+import { checkInt, destroyedErrorFor, EINVAL, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
 import { type PageOwner, PageStore } from '../page/page-store.js';
 import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
 import { DEFAULT_SEEKS, SHRINK_STOP, type ShrinkControl, type Shrinker } from '../shrinker/shrinker.js';
 import { yieldToEventLoop } from '../util/yield.js';
-import { type CompactionHost, Compactor } from './compaction.js';
+import { Compactor } from './compaction.js';
 import { H_STRIDE, HandleTable } from './handle-table.js';
 import { type ClassStats, classRows, type PoolStats } from './pool-stats.js';
 import { getProfile, PROFILE_NAMES, type Profile, type ProfileName } from './profiles.js';
@@ -38,7 +38,7 @@ export interface PoolOptions {
   /** Pool name; the shrinker is `zspool:<name>`. Default `pool<N>`. */
   name?: string;
   /**
-   * Which zsmalloc to be: `linux-4.3` (the seed), `linux-6.1`, `linux-6.12` (exact), or `default`
+   * Which zsmalloc to be: `linux-4.3` (Linux 4.3's rules, unchecked), `linux-6.1`, `linux-6.12` (exact), or `default`
    * (6.12's algorithms with out-of-band handles: no 8-byte header per object). Default `default`.
    */
   profile?: ProfileName;
@@ -90,8 +90,10 @@ export type MapMode = 'ro' | 'wo' | 'rw';
 
 let poolCounter = 0;
 
-/** A zsmalloc pool; create one with {@link createPool} or `new ZsPool(options)`. */
-export class ZsPool implements CompactionHost {
+/** A zsmalloc pool; create one with {@link createPool}. */
+// Structurally a CompactionHost (checked where the Compactor is built), not declared `implements`:
+// those members are internal and stripped from the published .d.ts.
+export class ZsPool {
   /** Pool name. */
   readonly name: string;
   /** The profile followed. */
@@ -443,22 +445,17 @@ export class ZsPool implements CompactionHost {
 
   /**
    * `zs_compact`: migrates objects out of sparse zspages and frees the emptied ones, then moves
-   * zspages down and cuts arena tops so the memory leaves RSS. Returns the pages freed by migration
-   * (the cumulative `pages_compacted` in the `linux-4.3` profile, as that kernel did); 0 if another
-   * compaction is running.
+   * zspages down and cuts arena tops so the memory leaves RSS. Returns what it did, in the same
+   * shape as {@link compactAsync}: `pagesFreed` is the kernel's `zs_compact` return value (this
+   * call's pages; the `linux-4.3` kernel returned the cumulative `stats().pages_compacted`);
+   * `ran` is false if another compaction was running.
    */
-  compact(): number {
-    const r = this.compactSync(true);
-    return this.profile.cumulativeCompactReturn && r.ran ? this.pagesCompacted : r.pagesFreed;
-  }
-
-  /** {@link compact} with every figure: pages freed, bytes returned, objects moved, time. */
-  compactDetailed(): CompactResult {
+  compact(): CompactResult {
     return this.compactSync(true);
   }
 
   /**
-   * The same work as {@link compactDetailed}, in slices of at most about `sliceMs` that yield to
+   * The same work as {@link compact}, in slices of at most about `sliceMs` that yield to
    * the event loop; malloc, free, map and reads may run between slices.
    */
   async compactAsync(options: CompactAsyncOptions = {}): Promise<CompactResult> {
@@ -766,9 +763,7 @@ function refused(e: unknown, what: string): ZsError {
   );
 }
 
-function destroyedError(op: string): ZsError {
-  return new ZsError(ZsErrorCode.DESTROYED, `${op}: the pool has been destroyed`);
-}
+const destroyedError = destroyedErrorFor('pool');
 
 function notRun(): CompactResult {
   return {

@@ -1,11 +1,12 @@
 /**
  * Profiles: which kernel's zsmalloc the pool reproduces.
  *
- * A profile fixes every rule that decides page counts (kernel-notes §10): the class table rule and
- * chain size, whether the 8-byte handle header is charged to the object, the fullness groups and
- * how a zspage is inserted into its group's list, the order groups are searched in, and the
- * compaction loop. The three kernel profiles are reproduced exactly (checked against real-kernel
- * results in `test/fixtures/oracle`); `default` is ours.
+ * A profile fixes every rule that decides page counts (mm/zsmalloc.c of Linux 4.3, 6.1 and 6.12):
+ * the class table rule and chain size, whether the 8-byte handle header is charged to the object,
+ * the fullness groups and how a zspage is inserted into its group's list, the order groups are
+ * searched in, and the compaction loop. `linux-6.1` and `linux-6.12` are reproduced exactly
+ * (checked against real-kernel results in `test/fixtures/oracle`); `linux-4.3` follows that
+ * kernel's source unchecked (no oracle exists); `default` is ours.
  */
 
 /** Names accepted by `createPool({ profile })`. */
@@ -23,7 +24,7 @@ export const InsertRule = {
 /** One of {@link InsertRule}'s values. */
 export type InsertRule = (typeof InsertRule)[keyof typeof InsertRule];
 
-/** Shape of the compaction loop (kernel-notes §4.3–4.5). */
+/** Shape of the compaction loop (mm/zsmalloc.c __zs_compact(), Linux 4.3 … 6.12). */
 export const CompactRule = {
   /** 4.3 … 6.3: drain one source (almost-empty first) into targets (almost-full first). */
   SourceOuter: 0,
@@ -61,8 +62,6 @@ export interface Profile {
   readonly emptyGroup: number;
   /** errno of `zs_malloc(size > max)`: -EINVAL up to 6.2, -ENOSPC from 6.3. */
   readonly tooBigErrno: number;
-  /** True when `compact()` returns the cumulative `pages_compacted` (4.3) instead of this call's. */
-  readonly cumulativeCompactReturn: boolean;
 }
 
 // 4.3 … 6.3: four groups. 4.8+ enum order is EMPTY, ALMOST_EMPTY, ALMOST_FULL, FULL; we use that
@@ -134,7 +133,6 @@ const LINUX_6_12: Profile = {
   fullness: ratioFullness,
   emptyGroup: RATIO_0,
   tooBigErrno: -28,
-  cumulativeCompactReturn: false,
 };
 
 const PROFILES: Record<ProfileName, Profile> = {
@@ -153,7 +151,6 @@ const PROFILES: Record<ProfileName, Profile> = {
     fullness: legacyFullness,
     emptyGroup: ZS_EMPTY,
     tooBigErrno: -22,
-    cumulativeCompactReturn: true,
   },
   'linux-6.1': {
     name: 'linux-6.1',
@@ -170,7 +167,6 @@ const PROFILES: Record<ProfileName, Profile> = {
     fullness: legacyFullness,
     emptyGroup: ZS_EMPTY,
     tooBigErrno: -22,
-    cumulativeCompactReturn: false,
   },
   'linux-6.12': LINUX_6_12,
   // Ours: the 6.12 algorithms (fine-grained groups, destination-outer compaction that never moves

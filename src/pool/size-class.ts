@@ -8,7 +8,7 @@
  *   powers of two (6.3+). `objs_per_zspage` = pages·PAGE_SIZE / size.
  * - Classes are built from the largest down; a class with the same (pages, objs) as the one just
  *   above it is merged into it, so a real class sits at the highest index of its run
- *   (the seed's `class->index != i` test skips the aliases).
+ *   (zs_compact() and zs_stats_size_show(), Linux 4.3: `class->index != i` skips the aliases).
  * - A class is huge when it is one page holding one object. `huge_class_size` is set by the first
  *   class (from the top) whose pages and objects both differ from 1, minus the handle bytes − 1.
  * - `zs_malloc(size)` uses the class of `size + handleBytes` (8 in the kernel profiles).

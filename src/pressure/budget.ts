@@ -14,7 +14,7 @@
  *
  * Figures: `usageBytes`, `limitBytes`, `ratio` (usage / limit).
  */
-import { ZsError, ZsErrorCode } from '../errors.js';
+import { checkPositive, ZsError, ZsErrorCode } from '../errors.js';
 import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
 import {
   bandLevel,
@@ -46,7 +46,7 @@ export interface BudgetSourceOptions {
   usage?: () => number;
   /** Registry whose caches the default `usage` sums (default `defaultShrinkers`). */
   registry?: ShrinkerRegistry;
-  /** Thresholds on `usage / limit` (defaults {@link BUDGET_THRESHOLDS}). */
+  /** Thresholds on `usage / limit` (default `{ low: 0.9, medium: 1.0, critical: 1.25 }`). */
   thresholds?: Partial<LevelThresholds>;
   /** Relative hysteresis margin: a level clears below `threshold × (1 − margin)` (default 0.05). */
   margin?: number;
@@ -148,11 +148,5 @@ function levelAtLeastMedium(level: PressureLevel): boolean {
 }
 
 function checkLimit(v: unknown): number {
-  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) {
-    throw new ZsError(
-      ZsErrorCode.BAD_ARGUMENT,
-      `budgetSource: limitBytes must be a number > 0, got ${String(v)}`,
-    );
-  }
-  return v;
+  return checkPositive('budgetSource: limitBytes', v);
 }

@@ -47,7 +47,7 @@ export interface HeapFigures {
 export interface HeapSourceOptions {
   /** Heap figures now, or `null` if the runtime has none (default: `performance.memory`). */
   stats?: () => HeapFigures | null;
-  /** Thresholds on `used / limit` (defaults {@link HEAP_THRESHOLDS}). */
+  /** Thresholds on `used / limit` (default `{ low: 0.7, medium: 0.85, critical: 0.95 }`). */
   thresholds?: Partial<LevelThresholds>;
   /** Relative hysteresis margin (default 0.05). */
   margin?: number;

@@ -24,12 +24,12 @@
  * after each reclaim (counted, scanned, freed, bytes returned, duration), `on('error')` when a
  * reclaim throws. Clock and timers are injectable for tests.
  */
-import { ZsError, ZsErrorCode } from '../errors.js';
+import { checkInt, checkPositive, ZsError, ZsErrorCode } from '../errors.js';
 import { defaultShrinkers, type ReclaimResult, type ShrinkerRegistry } from '../shrinker/registry.js';
 import { DEF_PRIORITY } from '../shrinker/shrinker.js';
+import { Listeners } from '../util/listeners.js';
 import { ExternalSource } from './external.js';
 import { isPressureLevel, levelRank, PRESSURE_LEVELS, type PressureLevel } from './level.js';
-import { Listeners } from './listeners.js';
 import { describeError, invalidSample, type PressureSample, type PressureSource } from './source.js';
 
 /** Timer functions the monitor uses (default: the global `setTimeout` / `clearTimeout`). */
@@ -68,7 +68,7 @@ export interface PressureMonitorOptions {
   raiseAfter?: number;
   /** Consecutive polls the observed level must stay lower before the level drops (default 3). */
   clearAfter?: number;
-  /** Lowest priority per level without a byte target (default {@link DEFAULT_RECLAIM_POLICY}). */
+  /** Lowest priority per level without a byte target (default `{ low: 8, medium: 4, critical: 0 }`). */
   policy?: Partial<ReclaimPolicy>;
   /** How long a `notify(level)` is held, in ms (default `intervalMs`). */
   notifyHoldMs?: number;
@@ -249,16 +249,13 @@ export class PressureMonitor {
     }
     this.polled = sources.slice();
     this.registry = options.registry === undefined ? defaultShrinkers : options.registry;
-    this.intervalMs = positive('intervalMs', options.intervalMs ?? 1000);
-    this.raiseAfter = count('raiseAfter', options.raiseAfter ?? 1);
-    this.clearAfter = count('clearAfter', options.clearAfter ?? 3);
-    this.notifyHoldMs = positive('notifyHoldMs', options.notifyHoldMs ?? this.intervalMs);
+    this.intervalMs = checkPositive('intervalMs', options.intervalMs ?? 1000);
+    this.raiseAfter = checkInt('raiseAfter', options.raiseAfter ?? 1, 1, 1000);
+    this.clearAfter = checkInt('clearAfter', options.clearAfter ?? 3, 1, 1000);
+    this.notifyHoldMs = checkPositive('notifyHoldMs', options.notifyHoldMs ?? this.intervalMs);
     const p = { ...DEFAULT_RECLAIM_POLICY, ...options.policy };
     for (const k of ['low', 'medium', 'critical'] as const) {
-      const v = p[k];
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > DEF_PRIORITY) {
-        throw bad(`policy.${k} must be an integer priority in [0, ${DEF_PRIORITY}], got ${String(v)}`);
-      }
+      checkInt(`policy.${k}`, p[k], 0, DEF_PRIORITY);
     }
     this.policy = p;
     this.now = options.now ?? (() => performance.now());
@@ -528,17 +525,4 @@ function usageOf(registry: ShrinkerRegistry): number {
 
 function bad(message: string): ZsError {
   return new ZsError(ZsErrorCode.BAD_ARGUMENT, message);
-}
-
-function positive(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
-    throw bad(`${name} must be a number > 0, got ${String(v)}`);
-  return v;
-}
-
-function count(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1000) {
-    throw bad(`${name} must be an integer in [1, 1000], got ${String(v)}`);
-  }
-  return v;
 }

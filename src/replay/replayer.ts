@@ -239,7 +239,7 @@ export class TraceReplayer {
         if (parts.length !== 1) throw bad(n, 'expected "c"', text);
         const before = this.quick();
         this.compactCalls++;
-        const freed = this.pool.compactDetailed().pagesFreed;
+        const freed = this.pool.compact().pagesFreed;
         this.compactFreedLast = freed;
         this.compactFreedTotal += freed;
         this.events.push({ kind: 'c', line: n, label: '', t_ms: this.ms(), before, after: this.quick() });
@@ -262,7 +262,7 @@ export class TraceReplayer {
         return;
       }
       default:
-        throw bad(n, `unknown command ${JSON.stringify(cmd)}`, text);
+        throw bad(n, 'unknown command (expected a, f, c, s, d, p or #)', text);
     }
   }
 
@@ -447,7 +447,9 @@ export class TraceReplayer {
 }
 
 function bad(line: number, why: string, text: string): ZsError {
-  const shown = text.length > 60 ? `${text.slice(0, 60)}…` : text;
+  // Binary garbage is shown as '.' per unprintable character, so the line stays short.
+  const printable = text.replace(/[\p{Cc}\ufffd]/gu, '.');
+  const shown = printable.length > 60 ? `${printable.slice(0, 60)}…` : printable;
   return new ZsError(ZsErrorCode.BAD_TRACE, `line ${line}: ${why}: ${JSON.stringify(shown)}`);
 }
 

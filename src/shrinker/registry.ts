@@ -11,12 +11,14 @@
  * - `shrinkAll()` is `echo 2 > /proc/sys/vm/drop_caches` (`drop_slab`): priority-0 passes repeated
  *   while `(freed >> shift++) > 1`.
  * - `reclaim({ targetBytes, minPriority })` is a reclaimer's priority loop: passes from
- *   {@link DEF_PRIORITY} down to `minPriority`, stopping once the target is met.
+ *   `DEF_PRIORITY` (12) down to `minPriority`, stopping once the target is met.
  * - Every pass of every shrinker is reported to `onShrink` listeners (name, counted, scanned,
  *   freed, duration), so users and the CLI can see what reclaim did.
  * - `usageBytes()` sums what the shrinkers that report it hold, for byte budgets.
  */
-import { ZsError, ZsErrorCode } from '../errors.js';
+import { checkInt, ZsError, ZsErrorCode } from '../errors.js';
+import { runAsync, runSync } from '../util/drive.js';
+import { Listeners } from '../util/listeners.js';
 import {
   DEF_PRIORITY,
   SHRINK_BATCH,
@@ -126,7 +128,7 @@ export function nextDeferred(freeable: number, deferred: number, delta: number, 
 export class ShrinkerRegistry {
   private readonly shrinkers: Shrinker[] = [];
   private readonly deferred = new Map<Shrinker, number>();
-  private readonly listeners: ShrinkListener[] = [];
+  private readonly listeners = new Listeners<ShrinkEvent>();
   private readonly maxShrinkers: number;
   private readonly now: () => number;
   private readonly sc: ShrinkControl = {
@@ -175,11 +177,7 @@ export class ShrinkerRegistry {
 
   /** Calls `listener` after every shrinker pass; returns a function that removes it. */
   onShrink(listener: ShrinkListener): () => void {
-    this.listeners.push(listener);
-    return () => {
-      const i = this.listeners.indexOf(listener);
-      if (i >= 0) this.listeners.splice(i, 1);
-    };
+    return this.listeners.add(listener);
   }
 
   /** Sum of every shrinker's `count` in bytes (a cheap "how much could reclaim free now"). */
@@ -213,7 +211,7 @@ export class ShrinkerRegistry {
    * a cache registered after its pool is only asked once compaction has not been enough.
    */
   shrink(priority: number = DEF_PRIORITY, targetBytes = Number.POSITIVE_INFINITY): ReclaimResult {
-    return this.pass(priority, this.goal(targetBytes));
+    return runSync(this.passSteps(priority, this.goal(targetBytes)), scanSync);
   }
 
   /** {@link shrink} with each shrinker's `scanAsync` when it has one. */
@@ -221,27 +219,17 @@ export class ShrinkerRegistry {
     priority: number = DEF_PRIORITY,
     targetBytes = Number.POSITIVE_INFINITY,
   ): Promise<ReclaimResult> {
-    return this.passAsync(priority, this.goal(targetBytes));
+    return runAsync(this.passSteps(priority, this.goal(targetBytes)), scanAsync);
   }
 
-  private pass(priority: number, goal: Goal): ReclaimResult {
+  /** One `shrink_slab` pass, as steps: each request is one scan call of one shrinker. */
+  private *passSteps(priority: number, goal: Goal): Generator<ShrinkPass, ReclaimResult, number> {
     const t0 = this.now();
     const r = { freed: 0, freedBytes: 0, passes: 0 };
     for (const s of this.shrinkers.slice()) {
       if (this.met(goal)) break;
       if (!this.deferred.has(s)) continue; // unregistered by an earlier pass
-      this.account(goal, s, this.doShrink(s, priority, goal), r);
-    }
-    return this.result(r, priority, goal, t0);
-  }
-
-  private async passAsync(priority: number, goal: Goal): Promise<ReclaimResult> {
-    const t0 = this.now();
-    const r = { freed: 0, freedBytes: 0, passes: 0 };
-    for (const s of this.shrinkers.slice()) {
-      if (this.met(goal)) break;
-      if (!this.deferred.has(s)) continue;
-      this.account(goal, s, await this.doShrinkAsync(s, priority, goal), r);
+      this.account(goal, s, yield* this.shrinkSteps(s, priority, goal), r);
     }
     return this.result(r, priority, goal, t0);
   }
@@ -280,30 +268,26 @@ export class ShrinkerRegistry {
    * Each scan is told the bytes still wanted (`sc.targetBytes`) so caches evict no more than that.
    */
   reclaim(options: ReclaimOptions = {}): ReclaimResult {
-    const { target, minPriority } = reclaimBounds(options);
-    const goal = this.goal(target);
-    const t0 = this.now();
-    const r = { freed: 0, freedBytes: 0, passes: 0 };
-    let p = DEF_PRIORITY;
-    for (; p >= minPriority; p--) {
-      const x = this.pass(p, goal);
-      r.freed += x.freed;
-      r.freedBytes += x.freedBytes;
-      r.passes += x.passes;
-      if (this.met(goal)) break;
-    }
-    return this.result(r, Math.max(p, minPriority), goal, t0);
+    return runSync(this.reclaimSteps(options), scanSync);
   }
 
   /** {@link reclaim}, using each shrinker's `scanAsync` so the event loop keeps running. */
   async reclaimAsync(options: ReclaimOptions = {}): Promise<ReclaimResult> {
+    return runAsync(this.reclaimSteps(options), scanAsync);
+  }
+
+  /** The priority loop of {@link reclaim}, as steps (options are checked before the first). */
+  private reclaimSteps(options: ReclaimOptions): Generator<ShrinkPass, ReclaimResult, number> {
     const { target, minPriority } = reclaimBounds(options);
-    const goal = this.goal(target);
+    return this.reclaimLoop(this.goal(target), minPriority);
+  }
+
+  private *reclaimLoop(goal: Goal, minPriority: number): Generator<ShrinkPass, ReclaimResult, number> {
     const t0 = this.now();
     const r = { freed: 0, freedBytes: 0, passes: 0 };
     let p = DEF_PRIORITY;
     for (; p >= minPriority; p--) {
-      const x = await this.passAsync(p, goal);
+      const x = yield* this.passSteps(p, goal);
       r.freed += x.freed;
       r.freedBytes += x.freedBytes;
       r.passes += x.passes;
@@ -313,7 +297,7 @@ export class ShrinkerRegistry {
   }
 
   private goal(target: number): Goal {
-    return { target, usage0: this.usageBytes(), untracked: 0, estimate: 0 };
+    return { target, usage0: this.usageBytes(), untracked: 0 };
   }
 
   /** Bytes given back so far: the usage drop, plus what untracked shrinkers freed. */
@@ -346,7 +330,6 @@ export class ShrinkerRegistry {
     r.passes++;
     r.freed += ev.freed;
     r.freedBytes += ev.freedBytes;
-    goal.estimate += ev.freedBytes;
     if (s.usageBytes === undefined) goal.untracked += ev.freedBytes;
   }
 
@@ -359,32 +342,25 @@ export class ShrinkerRegistry {
     return { ...r, returnedBytes: goal.usage0 - this.usageBytes(), priority, durationMs: this.now() - t0 };
   }
 
-  /** `do_shrink_slab` for one shrinker; null when `count` found nothing to do. */
-  private doShrink(s: Shrinker, priority: number, goal?: Goal): ShrinkEvent | null {
+  /** `do_shrink_slab` for one shrinker, as steps (one per scan call); null when `count` found nothing to do. */
+  private *shrinkSteps(
+    s: Shrinker,
+    priority: number,
+    goal: Goal,
+  ): Generator<ShrinkPass, ShrinkEvent | null, number> {
     const pass = this.begin(s, priority, goal);
     if (pass === null) return null;
-    while (pass.next() && pass.record(s.scan(pass.sc))) {
-      // each batch is one scan call
-    }
-    return this.finish(s, pass);
-  }
-
-  /** {@link doShrink} with the shrinker's `scanAsync` when it has one. */
-  private async doShrinkAsync(s: Shrinker, priority: number, goal?: Goal): Promise<ShrinkEvent | null> {
-    if (!s.scanAsync) return this.doShrink(s, priority, goal);
-    const pass = this.begin(s, priority, goal);
-    if (pass === null) return null;
-    while (pass.next() && pass.record(await s.scanAsync(pass.sc))) {
+    while (pass.next() && pass.record(yield pass)) {
       // each batch is one scan call
     }
     return this.finish(s, pass);
   }
 
   /** Counts and sets the pass's work; null when there is nothing to do. */
-  private begin(s: Shrinker, priority: number, goal?: Goal): ShrinkPass | null {
+  private begin(s: Shrinker, priority: number, goal: Goal): ShrinkPass | null {
     const t0 = this.now();
     let want = Number.POSITIVE_INFINITY;
-    if (goal && goal.target !== Number.POSITIVE_INFINITY) {
+    if (goal.target !== Number.POSITIVE_INFINITY) {
       // Covered: what has come back, plus what shrinkers holding memory can still give back
       // (a pool's count — including the pages of entries a cache has just evicted).
       const got = this.done(goal) + this.returnable(s);
@@ -395,7 +371,7 @@ export class ShrinkerRegistry {
     if (freeable === 0 || freeable === SHRINK_EMPTY || !(freeable > 0)) return null;
     const nr = this.deferred.get(s) ?? 0;
     this.deferred.set(s, 0);
-    return new ShrinkPass(sc, freeable, nr, s.seeks, s.batch, s.unitBytes, t0);
+    return new ShrinkPass(s, sc, freeable, nr, t0);
   }
 
   private finish(s: Shrinker, p: ShrinkPass): ShrinkEvent {
@@ -416,13 +392,7 @@ export class ShrinkerRegistry {
       deferredOut,
       durationMs: this.now() - p.t0,
     };
-    for (const l of this.listeners.slice()) {
-      try {
-        l(ev);
-      } catch {
-        // A listener's failure must not break reclaim.
-      }
-    }
+    this.listeners.emit(ev); // a listener's failure must not break reclaim
     return ev;
   }
 }
@@ -435,15 +405,17 @@ interface Goal {
   usage0: number;
   /** Bytes freed by shrinkers that report no usage (their own word for it). */
   untracked: number;
-  /** Bytes every shrinker says it freed (cache evictions included). */
-  estimate: number;
 }
 
-/** One `do_shrink_slab` pass in progress: its work, and what the scans did so far. */
+/**
+ * One `do_shrink_slab` pass in progress: its work, and what the scans did so far. It is also the
+ * request a pass's steps hand their runner: "call this shrinker's scan with `sc`".
+ */
 class ShrinkPass {
   readonly delta: number;
   readonly total: number;
   private readonly batch: number;
+  private readonly unitBytes: number;
   private remaining: number;
   freed = 0;
   scanned = 0;
@@ -451,19 +423,18 @@ class ShrinkPass {
   stopped = false;
 
   constructor(
+    readonly shrinker: Shrinker,
     readonly sc: ShrinkControl,
     readonly freeable: number,
     readonly nr: number,
-    seeks: number,
-    batch: number,
-    private readonly unitBytes: number,
     readonly t0: number,
   ) {
-    const w = shrinkTarget(freeable, nr, sc.priority, seeks);
+    const w = shrinkTarget(freeable, nr, sc.priority, shrinker.seeks);
     this.delta = w.delta;
     this.total = w.totalScan;
     this.remaining = w.totalScan;
-    this.batch = batch > 0 ? batch : SHRINK_BATCH;
+    this.batch = shrinker.batch > 0 ? shrinker.batch : SHRINK_BATCH;
+    this.unitBytes = shrinker.unitBytes;
   }
 
   /** Sets up the next batch; false when the pass is done (less than a batch and than `freeable` left). */
@@ -493,14 +464,21 @@ class ShrinkPass {
   }
 }
 
+/** The synchronous runner's answer to a step: the shrinker's `scan`. */
+function scanSync(p: ShrinkPass): number {
+  return p.shrinker.scan(p.sc);
+}
+
+/** The asynchronous runner's answer: the shrinker's `scanAsync` when it has one, else `scan`. */
+function scanAsync(p: ShrinkPass): number | Promise<number> {
+  const s = p.shrinker;
+  return s.scanAsync ? s.scanAsync(p.sc) : s.scan(p.sc);
+}
+
 function reclaimBounds(options: ReclaimOptions): { target: number; minPriority: number } {
   const target = options.targetBytes ?? Number.POSITIVE_INFINITY;
-  const minPriority = options.minPriority ?? 0;
   if (!(target >= 0)) throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `targetBytes must be >= 0, got ${target}`);
-  if (!Number.isInteger(minPriority) || minPriority < 0 || minPriority > DEF_PRIORITY) {
-    throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `minPriority must be an integer in [0, ${DEF_PRIORITY}]`);
-  }
-  return { target, minPriority };
+  return { target, minPriority: checkInt('minPriority', options.minPriority ?? 0, 0, DEF_PRIORITY) };
 }
 
 /** The process-wide registry pools register with by default. */

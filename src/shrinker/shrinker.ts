@@ -5,7 +5,7 @@
  * freeable objects (0 = nothing to do), `scan` frees up to `sc.nrToScan` of them and returns how
  * many it freed, or {@link SHRINK_STOP} when it cannot make progress. `seeks` says how costly an
  * object is to recreate (`DEFAULT_SEEKS` = 2; 0 = free to recreate) and `batch` how many objects
- * one `scan` call should cover (0 → {@link SHRINK_BATCH}).
+ * one `scan` call should cover (0 → 128, the kernel's `SHRINK_BATCH`).
  */
 
 /** `scan` return value: no progress possible now; stop calling this shrinker in this pass. */
@@ -25,7 +25,7 @@ export interface ShrinkControl {
   nrToScan: number;
   /** Objects the shrinker actually scanned; preset to `nrToScan`, may be lowered by `scan`. */
   nrScanned: number;
-  /** Reclaim priority, {@link DEF_PRIORITY} (gentle) down to 0 (everything). */
+  /** Reclaim priority, 12 (`DEF_PRIORITY`, gentle) down to 0 (everything). */
   priority: number;
   /**
    * Bytes the reclaim still wants (`Infinity` when it has no byte target). A shrinker whose
@@ -39,9 +39,9 @@ export interface ShrinkControl {
 export interface Shrinker {
   /** Unique name; the pool's is `zspool:<pool name>`. */
   readonly name: string;
-  /** Cost of recreating an object, in seeks (default {@link DEFAULT_SEEKS}); 0 = trim aggressively. */
+  /** Cost of recreating an object, in seeks (default 2, the kernel's `DEFAULT_SEEKS`); 0 = trim aggressively. */
   readonly seeks: number;
-  /** Objects per `scan` call; 0 means {@link SHRINK_BATCH}. */
+  /** Objects per `scan` call; 0 means 128 (`SHRINK_BATCH`). */
   readonly batch: number;
   /** Bytes one counted object stands for, so reclaim can aim at a byte target (pool: page size). */
   readonly unitBytes: number;

@@ -21,7 +21,7 @@
  *   a failed `set` leaves the previous value readable.
  */
 import { type Codec, getCodec } from '../codec/codec.js';
-import { show, ZsError, ZsErrorCode } from '../errors.js';
+import { checkNonNegative, codecError, destroyedErrorFor, show, ZsError, ZsErrorCode } from '../errors.js';
 import { createPool, type ZsPool } from '../pool/pool.js';
 import type { ProfileName } from '../pool/profiles.js';
 import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
@@ -301,9 +301,7 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
       try {
         clen = this.codec.compress(bytes, this.cbuf.subarray(0, room));
       } catch (e) {
-        throw e instanceof ZsError
-          ? e
-          : new ZsError(ZsErrorCode.CODEC, `set: ${this.codec.name}: ${(e as Error).message}`);
+        throw codecError(e, 'set', this.codec.name);
       }
       if (clen >= 0) {
         payload = this.cbuf.subarray(0, clen);
@@ -536,9 +534,7 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
         try {
           this.codec!.decompress(raw.subarray(0, stored), out);
         } catch (err) {
-          throw err instanceof ZsError
-            ? err
-            : new ZsError(ZsErrorCode.CODEC, `get: ${this.codec!.name}: ${(err as Error).message}`);
+          throw codecError(err, 'get', this.codec!.name);
         }
       } else {
         const stored = f & MULTI ? this.readChunks(h, out) : this.pool.readInto(h, out);
@@ -831,12 +827,7 @@ function growTo(n: number): number {
   return s;
 }
 
-function nonNegative(name: string, v: number): number {
-  if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) {
-    throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `${name} must be a finite number >= 0, got ${show(v)}`);
-  }
-  return v;
-}
+const nonNegative = checkNonNegative;
 
 function checkKey(key: unknown, op: string): void {
   if (typeof key !== 'number' && typeof key !== 'string') throw badKey(key, op);
@@ -846,9 +837,7 @@ function badKey(key: unknown, op: string): ZsError {
   return new ZsError(ZsErrorCode.BAD_ARGUMENT, `${op}: keys must be strings or numbers, got ${show(key)}`);
 }
 
-function destroyedError(op: string): ZsError {
-  return new ZsError(ZsErrorCode.DESTROYED, `${op}: the store has been destroyed`);
-}
+const destroyedError = destroyedErrorFor('store');
 
 /** Creates a {@link ZStore}. */
 export function createStore<K extends ZStoreKey = ZStoreKey>(options: ZStoreOptions<K> = {}): ZStore<K> {

@@ -1,12 +1,13 @@
 /**
  * ZramDevice: a page-indexed compressed RAM disk, as the kernel's zram, on a ZsPool.
  *
- * Write path (drivers/block/zram/zram_drv.c zram_write_page(), Linux 6.1 and 6.12): a page of one repeated 8-byte word is stored without any
- * allocation (`same_pages`); otherwise it is compressed, and if the compressed length would reach
- * `huge_class_size` the page is stored as it is (`huge_pages`, `huge_pages_since`). The object is
- * allocated *before* the old one is freed, and the limit is checked after allocating against the
- * pool's total pages, as zram does: a write over `mem_limit` fails with `ERR_ZS_LIMIT` (-ENOMEM)
- * and the index keeps its old contents. A codec failure also leaves the old contents.
+ * Write path (drivers/block/zram/zram_drv.c zram_write_page(), Linux 6.1 and 6.12): a page of one
+ * repeated 8-byte word is stored without any allocation (`same_pages`); otherwise it is
+ * compressed, and if the compressed length would reach `huge_class_size` the page is stored as it
+ * is (`huge_pages`, `huge_pages_since`). The object is allocated *before* the old one is freed,
+ * `mem_used_max` is updated, and the limit is checked after allocating against the pool's total
+ * pages, as zram does: a write over `mem_limit` fails with `ERR_ZS_LIMIT` (-ENOMEM) and the index
+ * keeps its old contents. A codec failure also leaves the old contents.
  *
  * Per page the device keeps, in typed arrays (no JS object per page): the handle, the stored
  * length, flags (same / huge) and the 8-byte fill word of same-filled pages — 21 bytes per page.
@@ -20,7 +21,7 @@
  * from the store from then on. `bd_stat` counts pages on the store, reads and writes.
  */
 import { type Codec, getCodec } from '../codec/codec.js';
-import { checkInt, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
+import { checkInt, codecError, destroyedErrorFor, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
 import { createPool, type ZsPool } from '../pool/pool.js';
 import type { ProfileName } from '../pool/profiles.js';
 import type { ShrinkerRegistry } from '../shrinker/registry.js';
@@ -258,9 +259,7 @@ export class ZramDevice {
       clen = this.codec.compress(page, this.compressDst);
     } catch (e) {
       this.failedWrites++;
-      throw e instanceof ZsError
-        ? e
-        : new ZsError(ZsErrorCode.CODEC, `write: ${this.codec.name}: ${(e as Error).message}`);
+      throw codecError(e, 'write', this.codec.name);
     }
     const huge = clen < 0;
     const len = huge ? this.pageSize : clen;
@@ -340,9 +339,7 @@ export class ZramDevice {
       this.codec.decompress(this.scratch.subarray(0, len), out);
     } catch (e) {
       this.failedReads++;
-      throw e instanceof ZsError
-        ? e
-        : new ZsError(ZsErrorCode.CODEC, `read: ${this.codec.name}: ${(e as Error).message}`);
+      throw codecError(e, 'read', this.codec.name);
     }
   }
 
@@ -384,7 +381,7 @@ export class ZramDevice {
   /** The `compact` knob: `zs_compact`, then the memory goes back to the OS. Returns pages freed. */
   compact(): number {
     if (this.destroyed) throw destroyedError('compact');
-    return this.pool.compact();
+    return this.pool.compact().pagesFreed;
   }
 
   /** `mm_stat` as numbers. */
@@ -678,6 +675,4 @@ function checkBacking(b: unknown, pageSize: number): void {
   }
 }
 
-function destroyedError(op: string): ZsError {
-  return new ZsError(ZsErrorCode.DESTROYED, `${op}: the device has been destroyed`);
-}
+const destroyedError = destroyedErrorFor('device');

@@ -5,14 +5,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
-import {
-  BrotliCodec,
-  DeflateCodec,
-  getCodec,
-  listCodecs,
-  ZstdCodec,
-  zstdUnavailableReason,
-} from '../../src/node.js';
+import { zstdUnavailableReason } from '../../src/internals.js';
+import { BrotliCodec, DeflateCodec, getCodec, listCodecs, ZstdCodec } from '../../src/node.js';
 import { anyData, randomBytes } from './data.js';
 import { assertZsError, roomyBound, runtimeHasZstd } from './harness.js';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { FreeRunTree, type PageOwner, PageStore } from '../../src/index.js';
+import { FreeRunTree, type PageOwner, PageStore } from '../../src/internals.js';
 
 function lowestRun(free: boolean[], n: number, segment: number): number {
   for (let s = 0; s + n <= free.length; s++) {

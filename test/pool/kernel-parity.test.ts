@@ -1,4 +1,4 @@
-// The bar of issues 2 and 3: every oracle trace replays with every event identical to the real
+// Kernel parity: every oracle trace replays with every event identical to the real
 // kernel's result (as judged by the vendored compare.mjs), with zero pattern mismatches, and the
 // shrinker's count equals what its scan frees.
 import assert from 'node:assert/strict';

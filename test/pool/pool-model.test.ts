@@ -4,14 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  type CompactResult,
-  createPool,
-  PROFILE_NAMES,
-  ShrinkerRegistry,
-  yieldToEventLoop,
-  type ZsPool,
-} from '../../src/index.js';
+import { type CompactResult, createPool, ShrinkerRegistry, type ZsPool } from '../../src/index.js';
+import { PROFILE_NAMES, yieldToEventLoop } from '../../src/internals.js';
 
 type Op =
   | { k: 'malloc'; size: number; fill: number; count: number }
@@ -198,7 +192,7 @@ async function run(profile: (typeof PROFILE_NAMES)[number], pageSize: number, op
       case 'compact': {
         const migrated = pool.stats({ classes: false }).objects_migrated;
         const predicted = pool.canCompact();
-        const r = pool.compactDetailed();
+        const r = pool.compact();
         if (!r.ran) break; // an async compaction is running
         if (predicted === 0) assert.equal(pool.stats({ classes: false }).objects_migrated, migrated);
         if (mapped.size === 0) assert.equal(r.pagesFreed, predicted);

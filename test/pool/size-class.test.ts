@@ -2,14 +2,14 @@
 // notes' figures for 16 and 64 KiB pages.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ProfileName } from '../../src/index.js';
 import {
   buildClassTable,
   chainPagesPerZspage,
   getProfile,
   legacyPagesPerZspage,
-  type ProfileName,
   sizeClassIndex,
-} from '../../src/index.js';
+} from '../../src/internals.js';
 import { KERNELS, kernelClasses } from '../helpers/oracle.js';
 
 const FIELDS = [
@@ -64,7 +64,8 @@ describe('class table rules', () => {
     assert.deepEqual(differ, [208]);
   });
 
-  // Figures from kernel-notes §1.5 (re-derived from the kernel formulas there).
+  // Figures derived by hand from mm/zsmalloc.c's class rules (get_pages_per_zspage() in 6.1,
+  // calculate_zspage_chain_size() in 6.12).
   const summary: [ProfileName, number, number, number, number][] = [
     ['linux-6.1', 4096, 69, 3257, 255],
     ['linux-6.12', 4096, 119, 3625, 255],

@@ -4,13 +4,13 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ZsError } from '../../src/index.js';
 import {
-  cgroupSource,
   keyedValue,
   parseCgroup2Mount,
   parseKeyed,
   parseLimit,
   parseProcCgroup,
-} from '../../src/node.js';
+} from '../../src/internals.js';
+import { cgroupSource } from '../../src/node.js';
 import { files, fixture, fsError } from './helpers.js';
 
 const MiB = 2 ** 20;

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { heapSource, ZsError } from '../../src/index.js';
-import { v8HeapFigures, v8HeapSource } from '../../src/node.js';
+import { v8HeapFigures } from '../../src/internals.js';
+import { v8HeapSource } from '../../src/node.js';
 
 describe('heap source', () => {
   it('rates used against the limit', () => {

@@ -9,7 +9,7 @@ import type {
   PressureTimers,
   ReadFile,
 } from '../../src/index.js';
-import { okSample } from '../../src/index.js';
+import { okSample } from '../../src/internals.js';
 import { SHRINK_STOP, type ShrinkControl, type Shrinker } from '../../src/shrinker/shrinker.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -2,14 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import {
-  bandLevel,
-  isPressureLevel,
-  levelRank,
-  PRESSURE_LEVELS,
-  worseLevel,
-  ZsError,
-} from '../../src/index.js';
+import { ZsError } from '../../src/index.js';
+import { bandLevel, isPressureLevel, levelRank, PRESSURE_LEVELS, worseLevel } from '../../src/internals.js';
 import { checkThresholds } from '../../src/pressure/level.js';
 
 const T = { low: 0.5, medium: 0.8, critical: 0.95 };

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ZsError } from '../../src/index.js';
-import { meminfoSource, parseMeminfo } from '../../src/node.js';
+import { parseMeminfo } from '../../src/internals.js';
+import { meminfoSource } from '../../src/node.js';
 import { files, fixture, fsError } from './helpers.js';
 
 const M = '/proc/meminfo';

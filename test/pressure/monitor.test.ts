@@ -6,15 +6,13 @@ import {
   budgetSource,
   createPool,
   createPressureMonitor,
-  levelRank,
-  PRESSURE_LEVELS,
   type PressureLevel,
-  PressureMonitor,
   type ReclaimEvent,
   ShrinkerRegistry,
   ZsError,
   ZsErrorCode,
 } from '../../src/index.js';
+import { levelRank, PRESSURE_LEVELS, PressureMonitor } from '../../src/internals.js';
 import { FakeClock, FakeShrinker, ScriptedSource } from './helpers.js';
 
 const PAGE = 4096;

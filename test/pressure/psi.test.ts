@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { parsePsi, psiSource, readProcFile } from '../../src/node.js';
+import { parsePsi, readProcFile } from '../../src/internals.js';
+import { psiSource } from '../../src/node.js';
 import { files, fixture, fsError } from './helpers.js';
 
 const P = '/proc/pressure/memory';

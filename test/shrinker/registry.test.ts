@@ -4,14 +4,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
-  nextDeferred,
   SHRINK_EMPTY,
   SHRINK_STOP,
   type ShrinkControl,
   type Shrinker,
   ShrinkerRegistry,
-  shrinkTarget,
 } from '../../src/index.js';
+import { nextDeferred, shrinkTarget } from '../../src/internals.js';
 
 /** A cache of `objects` items; scan frees what it is asked (or stops when told to). */
 class FakeCache implements Shrinker {

@@ -28,13 +28,12 @@ function kernelSnapshot(kernel: string, trace: string, writes: number): Record<s
 async function cli(argv: string[]): Promise<{ code: number; out: string[] }> {
   const out: string[] = [];
   const code = await runZram(
-    new CommandContext(
-      'zram',
-      argv,
-      (s) => out.push(s),
-      (s) => out.push(s),
-      false,
-    ),
+    new CommandContext('zram', argv, {
+      out: (s) => out.push(s),
+      err: (s) => out.push(s),
+      errRaw: () => {},
+      tty: false,
+    }),
   );
   return { code, out };
 }

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runReplay } from '../../src/cli/cmd-replay.js';
 import { CommandContext } from '../../src/cli/context.js';
-import { memparse, type ProfileName, ZtraceReplayer } from '../../src/index.js';
-import { isZtrace } from '../../src/node.js';
+import { type ProfileName, ZtraceReplayer } from '../../src/index.js';
+import { isZtrace, memparse } from '../../src/internals.js';
 import { throwsCode } from '../helpers/bad-inputs.js';
 
 const P = 4096;
@@ -159,13 +159,12 @@ describe('ztrace replayer', () => {
     const run = async (argv: string[]) => {
       const out: string[] = [];
       const code = await runReplay(
-        new CommandContext(
-          'replay',
-          argv,
-          (s) => out.push(s),
-          (s) => out.push(s),
-          false,
-        ),
+        new CommandContext('replay', argv, {
+          out: (s) => out.push(s),
+          err: (s) => out.push(s),
+          errRaw: () => {},
+          tty: false,
+        }),
       );
       return { code, out: out.join('\n') };
     };

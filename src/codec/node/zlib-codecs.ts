@@ -133,7 +133,7 @@ export class DeflateCodec implements Codec {
 
 /** Options of {@link BrotliCodec}. */
 export interface BrotliCodecOptions {
-  /** Brotli quality 0–11. Default 1 (bench/codecs.ts --sweep shows the trade-off). */
+  /** Brotli quality 0–11. Default 1 (src/bench/candidates/codecs.ts --sweep shows the trade-off). */
   quality?: number;
 }
 

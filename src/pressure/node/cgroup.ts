@@ -181,7 +181,7 @@ export function keyedValue(text: string, key: string): number {
 
 /** Options of {@link cgroupSource}. */
 export interface CgroupSourceOptions {
-  /** Thresholds on `usage / limit` (defaults {@link CGROUP_THRESHOLDS}). */
+  /** Thresholds on `usage / limit` (default `{ low: 0.8, medium: 0.9, critical: 0.97 }`). */
   thresholds?: Partial<LevelThresholds>;
   /** Relative hysteresis margin (default 0.03). */
   margin?: number;

@@ -68,7 +68,7 @@ export function parseMeminfo(text: string): MeminfoFigures | string {
 
 /** Options of {@link meminfoSource}. */
 export interface MeminfoSourceOptions {
-  /** Thresholds on the used fraction (defaults {@link MEMINFO_THRESHOLDS}). */
+  /** Thresholds on the used fraction (default `{ low: 0.85, medium: 0.9, critical: 0.95 }`). */
   thresholds?: Partial<LevelThresholds>;
   /** Relative hysteresis margin (default 0.02). */
   margin?: number;

@@ -101,9 +101,9 @@ export function parsePsi(text: string): PsiFigures | string {
 
 /** Thresholds of a PSI reading (both optional, merged over the defaults). */
 export interface PsiThresholdOptions {
-  /** Thresholds on the `some` stall % (default {@link PSI_SOME_THRESHOLDS}). */
+  /** Thresholds on the `some` stall % (default `{ low: 10, medium: 25, critical: 50 }`). */
   some?: Partial<LevelThresholds>;
-  /** Thresholds on the `full` stall % (default {@link PSI_FULL_THRESHOLDS}). */
+  /** Thresholds on the `full` stall % (default `{ low: 2, medium: 10, critical: 25 }`). */
   full?: Partial<LevelThresholds>;
   /** Relative hysteresis margin (default 0.25). */
   margin?: number;

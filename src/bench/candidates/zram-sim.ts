@@ -6,7 +6,7 @@
  * prints medians and spread. The simulator skips compressing same-filled pages (zram does), the
  * codec alone compresses every page.
  *
- * Usage: node --import tsx bench/zram-sim.ts FILE [--algorithms lz4,deflate] [--profile linux-6.12]
+ * Usage: node --import tsx src/bench/candidates/zram-sim.ts FILE [--algorithms lz4,deflate] [--profile linux-6.12]
  *        [--procs 5] [--reps 3]
  */
 import { spawnSync } from 'node:child_process';
@@ -14,10 +14,12 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { getCodec } from '../src/codec/codec.js';
-import '../src/node.js';
-import type { ProfileName } from '../src/pool/profiles.js';
-import { ZramSimulator } from '../src/zram/simulate.js';
+import { getCodec } from '../../codec/codec.js';
+import { registerNodeCodecs } from '../../codec/node/zlib-codecs.js';
+import type { ProfileName } from '../../pool/profiles.js';
+import { ZramSimulator } from '../../zram/simulate.js';
+
+registerNodeCodecs();
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

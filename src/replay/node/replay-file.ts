@@ -8,8 +8,8 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ZsError, ZsErrorCode } from '../errors.js';
-import { type ReplayOptions, type ReplayResult, TraceReplayer } from './replayer.js';
+import { ZsError, ZsErrorCode } from '../../errors.js';
+import { type ReplayOptions, type ReplayResult, TraceReplayer } from '../replayer.js';
 
 /** Options of {@link replayFile}. */
 export interface ReplayFileOptions extends ReplayOptions {

@@ -17,27 +17,32 @@
  * installed, lz4-napi, lz4-wasm-nodejs and fflate. `--sweep` adds level/window variants of the
  * node:zlib codecs.
  *
- * Usage: node --import tsx bench/codecs.ts [--runs 5] [--mib 32] [--candidates DIR] [--sweep]
+ * Not part of the build (tsconfig.build.json excludes src/bench/candidates/): run from a checkout.
+ *
+ * Usage: node --import tsx src/bench/candidates/codecs.ts [--runs 5] [--mib 32] [--candidates DIR] [--sweep]
  *        [--only name,name] [--sets node,text,libs,js]
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type CodecSubject, fromCodec, measureCodec } from '../src/bench/codec-bench.js';
-import { loadDataSets } from '../src/bench/real-data.js';
-import { lz4Codec } from '../src/codec/lz4.js';
+import { getCodec, listCodecs } from '../../codec/codec.js';
+import { lz4Codec } from '../../codec/lz4.js';
 import {
   BrotliCodec,
   DeflateCodec,
-  getCodec,
-  listCodecs,
+  registerNodeCodecs,
   ZstdCodec,
   zstdUnavailableReason,
-} from '../src/node.js';
+} from '../../codec/node/zlib-codecs.js';
+import { type CodecSubject, fromCodec, measureCodec } from '../codec-bench.js';
+import { loadDataSets } from '../real-data.js';
 
 const PAGE = 4096;
 const here = dirname(fileURLToPath(import.meta.url));
+/** The package root (this file is src/bench/candidates/codecs.ts). */
+const root = join(here, '..', '..', '..');
+registerNodeCodecs();
 
 const { values: args } = parseArgs({
   options: {
@@ -92,7 +97,7 @@ function tryRequire<T>(req: NodeJS.Require, name: string): T | undefined {
 
 function candidateCodecSubjects(missing: string[]): { subjects: CodecSubject[]; napi?: LzNapiApi } {
   const subjects: CodecSubject[] = [];
-  const reqs = [createRequire(join(here, '..', 'package.json'))];
+  const reqs = [createRequire(join(root, 'package.json'))];
   if (args.candidates) reqs.unshift(createRequire(join(args.candidates, 'package.json')));
   const find = <T>(name: string): T | undefined => {
     for (const r of reqs) {
@@ -231,7 +236,7 @@ function main(): void {
   const { list, napi } = subjects(missing);
   const only = args.only ? new Set(args.only.split(',')) : undefined;
   const chosen = only ? list.filter((s) => only.has(s.name)) : list;
-  const sets = loadDataSets(new Set(args.sets.split(',')), CAP, join(here, '..', 'node_modules'));
+  const sets = loadDataSets(new Set(args.sets.split(',')), CAP, join(root, 'node_modules'));
 
   console.log(`zsmalloc codec benchmark — Node ${process.version} (${process.arch}), ${PAGE}-byte pages,`);
   console.log(`one call per page, median of ${RUNS} runs; ratio = original / stored (pages that do not`);

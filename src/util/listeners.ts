@@ -1,7 +1,8 @@
 /**
  * Listeners: the smallest typed event API that runs everywhere (no `node:events`, no DOM
  * `EventTarget`): add a function, get back a function that removes it; `emit` calls every
- * listener with the event and swallows what they throw, so a faulty listener cannot stop a monitor.
+ * listener with the event and swallows what they throw, so a faulty listener cannot stop a
+ * monitor or a reclaim. Used by the pressure monitor and the shrinker registry.
  */
 
 /** A set of listeners for events of type `E`. */
@@ -29,7 +30,7 @@ export class Listeners<E> {
       try {
         fn(event);
       } catch {
-        // A listener's failure must not break the monitor.
+        // A listener's failure must not break its emitter (a monitor, a reclaim).
       }
     }
   }
