@@ -114,10 +114,31 @@ export {
 // zram
 export { type BackingStore, MemoryBacking } from './zram/backing.js';
 export {
+  EXACT_ALGORITHMS,
+  type ZramSimClass,
+  type ZramSimOptions,
+  type ZramSimReport,
+  type ZramSimSkipped,
+  ZramSimulator,
+} from './zram/simulate.js';
+export {
   type BdStat,
   type IoStat,
   type MmStat,
+  type SlotKind,
+  WritebackError,
   type WritebackMode,
   ZramDevice,
   type ZramOptions,
 } from './zram/zram-device.js';
+export {
+  ZRAM_ALGORITHMS,
+  type ZtraceCounts,
+  type ZtraceEvent,
+  type ZtraceIoStat,
+  type ZtraceOptions,
+  type ZtracePageSource,
+  ZtraceReplayer,
+  type ZtraceResult,
+  type ZtraceWrite,
+} from './zram/ztrace.js';
