@@ -16,7 +16,7 @@
  *   freed, duration), so users and the CLI can see what reclaim did.
  * - `usageBytes()` sums what the shrinkers that report it hold, for byte budgets.
  */
-import { checkInt, ZsError, ZsErrorCode } from '../errors.js';
+import { show, ZsError, ZsErrorCode } from '../errors.js';
 import { runAsync, runSync } from '../util/drive.js';
 import { Listeners } from '../util/listeners.js';
 import {
@@ -140,12 +140,31 @@ export class ShrinkerRegistry {
 
   /** Creates an empty registry. */
   constructor(options: ShrinkerRegistryOptions = {}) {
-    this.maxShrinkers = options.maxShrinkers ?? Number.POSITIVE_INFINITY;
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw bad(`ShrinkerRegistry: options must be an object, got ${show(options)}`);
+    }
+    const max = options.maxShrinkers === undefined ? Number.POSITIVE_INFINITY : options.maxShrinkers;
+    if (
+      typeof max !== 'number' ||
+      !(max >= 0) ||
+      (max !== Number.POSITIVE_INFINITY && !Number.isInteger(max))
+    ) {
+      throw bad(`ShrinkerRegistry: maxShrinkers must be an integer >= 0 or Infinity, got ${show(max)}`);
+    }
+    if (options.now !== undefined && typeof options.now !== 'function') {
+      throw bad(`ShrinkerRegistry: now must be a function, got ${show(options.now)}`);
+    }
+    this.maxShrinkers = max;
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Adds `s`; throws `ERR_ZS_BAD_ARGUMENT` if it is already registered or the registry is full. */
+  /**
+   * Adds `s`; throws `ERR_ZS_BAD_ARGUMENT` if it is not a {@link Shrinker} (a non-empty `name`,
+   * `count` and `scan` functions, `seeks` and `batch` integers ≥ 0, `unitBytes` ≥ 0) or is already
+   * registered, `ERR_ZS_LIMIT` if the registry is full.
+   */
   register(s: Shrinker): void {
+    checkShrinker(s);
     if (this.shrinkers.includes(s)) {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `shrinker ${s.name} is already registered`);
     }
@@ -177,11 +196,14 @@ export class ShrinkerRegistry {
 
   /** Calls `listener` after every shrinker pass; returns a function that removes it. */
   onShrink(listener: ShrinkListener): () => void {
+    if (typeof listener !== 'function')
+      throw bad(`onShrink: listener must be a function, got ${show(listener)}`);
     return this.listeners.add(listener);
   }
 
   /** Sum of every shrinker's `count` in bytes (a cheap "how much could reclaim free now"). */
   countBytes(priority = 0): number {
+    checkPriority('countBytes', priority);
     let bytes = 0;
     this.sc.priority = priority;
     for (const s of this.shrinkers) {
@@ -211,6 +233,8 @@ export class ShrinkerRegistry {
    * a cache registered after its pool is only asked once compaction has not been enough.
    */
   shrink(priority: number = DEF_PRIORITY, targetBytes = Number.POSITIVE_INFINITY): ReclaimResult {
+    checkPriority('shrink', priority);
+    checkTarget('shrink', targetBytes);
     return runSync(this.passSteps(priority, this.goal(targetBytes)), scanSync);
   }
 
@@ -219,6 +243,8 @@ export class ShrinkerRegistry {
     priority: number = DEF_PRIORITY,
     targetBytes = Number.POSITIVE_INFINITY,
   ): Promise<ReclaimResult> {
+    checkPriority('shrinkAsync', priority);
+    checkTarget('shrinkAsync', targetBytes);
     return runAsync(this.passSteps(priority, this.goal(targetBytes)), scanAsync);
   }
 
@@ -476,9 +502,70 @@ function scanAsync(p: ShrinkPass): number | Promise<number> {
 }
 
 function reclaimBounds(options: ReclaimOptions): { target: number; minPriority: number } {
-  const target = options.targetBytes ?? Number.POSITIVE_INFINITY;
-  if (!(target >= 0)) throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `targetBytes must be >= 0, got ${target}`);
-  return { target, minPriority: checkInt('minPriority', options.minPriority ?? 0, 0, DEF_PRIORITY) };
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw bad(`reclaim: options must be an object, got ${show(options)}`);
+  }
+  const target = options.targetBytes === undefined ? Number.POSITIVE_INFINITY : options.targetBytes;
+  const minPriority = options.minPriority === undefined ? 0 : options.minPriority;
+  checkTarget('reclaim', target);
+  if (
+    typeof minPriority !== 'number' ||
+    !Number.isInteger(minPriority) ||
+    minPriority < 0 ||
+    minPriority > DEF_PRIORITY
+  ) {
+    throw bad(`reclaim: minPriority must be an integer in [0, ${DEF_PRIORITY}], got ${show(minPriority)}`);
+  }
+  return { target, minPriority };
+}
+
+function bad(message: string): ZsError {
+  return new ZsError(ZsErrorCode.BAD_ARGUMENT, message);
+}
+
+/** A reclaim priority: an integer from DEF_PRIORITY (12) down to 0. */
+function checkPriority(what: string, priority: unknown): void {
+  if (
+    typeof priority !== 'number' ||
+    !Number.isInteger(priority) ||
+    priority < 0 ||
+    priority > DEF_PRIORITY
+  ) {
+    throw bad(`${what}: priority must be an integer in [0, ${DEF_PRIORITY}], got ${show(priority)}`);
+  }
+}
+
+/** A byte target: a number ≥ 0 (Infinity: no target). */
+function checkTarget(what: string, target: unknown): void {
+  if (typeof target !== 'number' || !(target >= 0)) {
+    throw bad(`${what}: targetBytes must be a number >= 0, got ${show(target)}`);
+  }
+}
+
+/** Throws `ERR_ZS_BAD_ARGUMENT` unless `s` has the shape of a {@link Shrinker}. */
+function checkShrinker(s: unknown): asserts s is Shrinker {
+  if (s === null || typeof s !== 'object') throw bad(`register: shrinker must be an object, got ${show(s)}`);
+  const x = s as Partial<Record<keyof Shrinker, unknown>>;
+  if (typeof x.name !== 'string' || x.name === '') {
+    throw bad(`register: shrinker name must be a non-empty string, got ${show(x.name)}`);
+  }
+  if (typeof x.count !== 'function' || typeof x.scan !== 'function') {
+    throw bad(`register: shrinker ${x.name} needs count(sc) and scan(sc) methods`);
+  }
+  for (const k of ['seeks', 'batch'] as const) {
+    const v = x[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      throw bad(`register: shrinker ${x.name}: ${k} must be an integer >= 0, got ${show(v)}`);
+    }
+  }
+  if (typeof x.unitBytes !== 'number' || !(x.unitBytes >= 0) || !Number.isFinite(x.unitBytes)) {
+    throw bad(`register: shrinker ${x.name}: unitBytes must be a number >= 0, got ${show(x.unitBytes)}`);
+  }
+  for (const k of ['scanAsync', 'usageBytes'] as const) {
+    if (x[k] !== undefined && typeof x[k] !== 'function') {
+      throw bad(`register: shrinker ${x.name}: ${k} must be a method when present, got ${show(x[k])}`);
+    }
+  }
 }
 
 /** The process-wide registry pools register with by default. */
