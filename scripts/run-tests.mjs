@@ -21,6 +21,7 @@ import { pathToFileURL } from 'node:url';
  */
 const OWN_PROCESS = [
   'test/cli/cli.test.ts',
+  'test/cli/demo.test.ts',
   'test/codec/registry.test.ts', // checks what the core entry alone registers
   'test/docs/readme.test.ts',
   'test/pool/kernel-parity',

@@ -75,13 +75,39 @@ export {
   type ShrinkWork,
 } from './shrinker/registry.js';
 export { SHRINK_EMPTY, SHRINK_STOP, type ShrinkControl, type Shrinker } from './shrinker/shrinker.js';
-// The store
+// The store and the cache
+export type {
+  BufferLike,
+  EncodedValue,
+  EncodingName,
+  EncodingOption,
+  EncodingValues,
+  JsonValue,
+  ValueCodec,
+} from './store/value-encoding.js';
 export {
-  type EvictReason,
+  type DisposeReason,
+  type FetchReturn,
+  type InsertReason,
+  type NonNullish,
+  type Perf,
+  ZCache,
+  type ZCacheEntry,
+  type ZCacheFetcherOptions,
+  type ZCacheFetchOptions,
+  type ZCacheGetOptions,
+  type ZCacheHasOptions,
+  type ZCacheMemoOptions,
+  type ZCacheOptions,
+  type ZCachePeekOptions,
+  type ZCacheSetOptions,
+  type ZCacheStats,
+} from './store/zcache.js';
+export {
+  type PoolBackedOptions,
   ZStore,
   type ZStoreKey,
   type ZStoreOptions,
-  type ZStoreSetOptions,
   type ZStoreStats,
   type ZStoreValue,
 } from './store/zstore.js';

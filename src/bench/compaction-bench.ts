@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createPool, type ZsPool } from '../pool/pool.js';
-import { type BenchRow, fillPool, median, Rng, rssBytes, zramSizes } from './harness.js';
+import { type BenchRow, fillPool, median, Rng, rssBytes, spread, zramSizes } from './harness.js';
 import type { PauseResult } from './pause-child.js';
 import type { BenchOptions } from './pool-bench.js';
 
@@ -177,9 +177,17 @@ export async function benchCompaction(o: BenchOptions): Promise<BenchRow[]> {
     unit: 'ms',
   });
   rows.push({
-    name: `then give the memory back (move zspages down, cut arena tops): ${(returned / 2 ** 20).toFixed(0)} MiB`,
+    name: `then give the memory back (move zspages down, cut arena tops): ${(returned / 2 ** 20).toFixed(0)} MiB (spread ${spread(giveBackTimes)} ms)`,
     value: tGiveBack,
     unit: 'ms',
+  });
+  const perGiB = tGiveBack / (size / 2 ** 30);
+  rows.push({
+    name: `  the same per GiB of pool`,
+    value: perGiB,
+    unit: 'ms/GiB',
+    target: '≤ 150',
+    met: perGiB <= 150,
   });
   rows.push({
     name: `RSS: +${((rssFull - rss0) / 2 ** 20).toFixed(0)} MiB filled, the freed half held ${(freed / 2 ** 20).toFixed(0)} MiB; returned`,
@@ -206,12 +214,18 @@ export async function benchCompaction(o: BenchOptions): Promise<BenchRow[]> {
     runs.push(JSON.parse(p.stdout.trim()) as PauseResult);
   }
   const m = (f: (r: PauseResult) => number) => median(runs.map(f));
+  const above = runs.map((r) => r.maxGap - r.idleMaxGap);
   rows.push({
-    name: `compactAsync (default 2 ms slice) on ${mib} MiB, 50% freed: longest event-loop pause (median of ${runs.length} processes; ${m((r) => r.slices)} slices, ${m((r) => r.durationMs).toFixed(0)} ms)`,
+    name: `compactAsync (default 2 ms slice) on ${mib} MiB, 50% freed: longest event-loop pause (median of ${runs.length} processes, spread ${spread(runs.map((r) => r.maxGap))} ms; ${m((r) => r.slices)} slices, ${m((r) => r.durationMs).toFixed(0)} ms)`,
     value: m((r) => r.maxGap),
     unit: 'ms',
+  });
+  rows.push({
+    name: `  the same, above the idle probe's own longest gap (spread ${spread(above)} ms)`,
+    value: median(above),
+    unit: 'ms',
     target: '≤ 5 ms',
-    met: m((r) => r.maxGap) <= 5,
+    met: median(above) <= 5,
   });
   rows.push({
     name: "  the longest slice of compaction work itself (compactAsync's own measure)",

@@ -33,6 +33,49 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** `min–max` of `xs`, formatted, for the spread beside a median. */
+export function spread(xs: readonly number[]): string {
+  return `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+}
+
+/**
+ * The malloc/free baseline: a bare per-class free-list slab. Sizes are rounded up to 32-byte
+ * classes (as a slab allocator's kmalloc caches would), each class keeps a LIFO free list of slot
+ * ids linked through one Int32Array, and a slot records its class and size. No pages, no lists by
+ * fullness, no validation, no compaction: the least a size-class allocator can do.
+ */
+export class ClassSlab {
+  private readonly next: Int32Array;
+  private readonly cls: Uint16Array;
+  /** Size of each slot's object. */
+  readonly size: Int32Array;
+  private readonly head: Int32Array;
+  private top = 0;
+  /** A slab with room for `n` objects of up to `maxSize` bytes. */
+  constructor(n: number, maxSize = 4096) {
+    this.next = new Int32Array(n);
+    this.cls = new Uint16Array(n);
+    this.size = new Int32Array(n);
+    this.head = new Int32Array((maxSize >>> 5) + 2).fill(-1);
+  }
+  /** A slot for `size` bytes. */
+  malloc(size: number): number {
+    const c = (size + 31) >>> 5;
+    let s = this.head[c];
+    if (s >= 0) this.head[c] = this.next[s];
+    else s = this.top++;
+    this.cls[s] = c;
+    this.size[s] = size;
+    return s;
+  }
+  /** Returns slot `s` to its class's free list. */
+  free(s: number): void {
+    const c = this.cls[s];
+    this.next[s] = this.head[c];
+    this.head[c] = s;
+  }
+}
+
 /** Runs `fn` `runs` times (after one warm-up) and returns the median duration in ms. */
 export function timeMedian(fn: () => void, runs = 5): number {
   fn();

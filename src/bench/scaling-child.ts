@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPool } from '../pool/pool.js';
-import { fillPool, median, Rng, zramSizes } from './harness.js';
+import { ClassSlab, fillPool, median, Rng, zramSizes } from './harness.js';
 
 /** What one child measures. */
 export interface ScalingResult {
@@ -19,6 +19,8 @@ export interface ScalingResult {
   fillMs: number;
   /** malloc+free pairs per second (random churn over the filled pool). */
   pairsPerSec: number;
+  /** The same churn on a per-class free-list slab holding as many objects (the baseline). */
+  slabPairsPerSec: number;
   /** One shrinker count(), µs. */
   countUs: number;
   /** Pages freed by compaction after freeing a random half. */
@@ -64,6 +66,20 @@ export function scalingChild(mib: number): ScalingResult {
     }
     runs.push(performance.now() - tc);
   }
+  // The baseline: the same churn (same picks, same sizes) on a per-class slab of n objects.
+  const slab = new ClassSlab(2 * n);
+  const own = new Int32Array(n);
+  for (let i = 0; i < n; i++) own[i] = slab.malloc(sizes[i & 0xfffff]);
+  const slabRuns: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    const tc = performance.now();
+    for (let i = 0; i < ops; i++) {
+      const k = picks[i & 0xfffff];
+      slab.free(own[k]);
+      own[k] = slab.malloc(sizes[(i * 7) & 0xfffff]);
+    }
+    slabRuns.push(performance.now() - tc);
+  }
   const sc = { nrToScan: 128, nrScanned: 128, priority: 0, targetBytes: Number.POSITIVE_INFINITY };
   const cts: number[] = [];
   let sink = 0;
@@ -92,6 +108,7 @@ export function scalingChild(mib: number): ScalingResult {
     objects: n,
     fillMs,
     pairsPerSec: ops / (median(runs) / 1000),
+    slabPairsPerSec: ops / (median(slabRuns) / 1000),
     countUs: median(cts) + (sink < 0 ? 1 : 0),
     pagesFreed: r.pagesFreed,
     compactMs,

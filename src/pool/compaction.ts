@@ -18,7 +18,7 @@
  *   so malloc/free between slices see ordinary lists.
  */
 
-import { H_STRIDE, type HandleTable } from './handle-table.js';
+import type { HandleTable } from './handle-table.js';
 import { CompactRule, type Profile } from './profiles.js';
 import { Z_ARENA, Z_CLS, Z_OFF, Z_SLOTBASE, Z_STRIDE, type ZspageTable } from './zspage-table.js';
 
@@ -227,15 +227,12 @@ export class Compactor {
     const { zt, handles } = this.host;
     const h = zt.slots[this.srcBase + slot];
     const to = zt.objMalloc(dst, h);
-    const e = handles.e;
-    const hb = h * H_STRIDE;
-    const len = (e[hb + 2] & 0xffff) + 1;
+    const len = handles.size(h);
     const from = this.srcOff + slot * this.size;
     const dest = this.dstOff + to * this.size;
     if (this.sameArena) this.srcView.copyWithin(dest, from, from + len);
     else this.dstView.set(this.srcView.subarray(from, from + len), dest);
-    e[hb] = dst;
-    e[hb + 1] = (e[hb + 1] & ~0xffff) | to;
+    handles.move(h, dst, to);
     zt.objFree(src, slot);
     this.migrated++;
     this.migratedBytes += len;

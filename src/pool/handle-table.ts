@@ -1,33 +1,88 @@
 /**
  * HandleTable: the indirection that lets compaction move objects without the user noticing.
  *
- * A handle is a plain number, `index · 65536 + tag`. `index` selects an entry; the tag is the
- * entry's generation (1..65535, bumped every time the entry is reused) rotated by a per-pool
- * salt, so a freed handle, a forged one, or one from another pool is rejected instead of answering
- * with another object's bytes. A handle can only be confused with a later one after its entry has
- * been reused 65535 times, and with another pool's only when their salts collide (successive pools
- * get successive salts: 65535 pools in a row never collide). Tag 0 — so handle 0, the kernel's
- * `zs_malloc` failure value — is never issued.
+ * Handle format. A handle is a plain number below 2^50, `q · 2^22 + tag`:
+ * - `tag` (22 bits) = `(mix(index ^ k2) + generation · G) mod 2^22`, where the generation
+ *   (1..65535) is bumped every time the entry is reused and `k2` is a random per-pool key;
+ * - `q` (28 bits) = `index ^ (mix(tag ^ k1) mod 2^28)`, `k1` another random per-pool key;
+ * - `mix` is a 32-bit avalanche function (every input bit flips each output bit with
+ *   probability about ½).
+ * So the index is scrambled by a non-linear function of the tag, and the tag by one of the index,
+ * both keyed per pool. Decoding another pool's handle (or a forged number) with this pool's keys
+ * gives an index that is, for practical purposes, uniform over 2^28 values and a generation
+ * uniform over 2^22: it is accepted only if the index is an entry ever used (`count` of 2^28) and
+ * the generation is exactly that entry's current one (1 of 2^22), so with probability
+ * `count / 2^50` — 9 · 10^-10 for a pool that has used a million entries, whatever the other
+ * pool's keys, history or creation order. A freed handle of this pool is recognised as stale
+ * until its entry has been reused 65535 times (the generation wraps then). Handle 0 — the
+ * kernel's `zs_malloc` failure value — is never issued: `k1` is drawn so that 0 decodes to an
+ * index ≥ {@link MAX_HANDLES}.
  *
  * Memory: one Int32Array, three words per entry, so that one random handle costs one cache miss
- * (separate arrays per field cost one miss per field — measured 3.5× slower at 1M objects):
- *   word 0  zspage id of the live object, or `-(next free entry + 2)` (-1 ends the free list)
- *   word 1  slot in the zspage (low 16 bits) | generation (high 16 bits)
- *   word 2  size − 1 (low 16 bits) | outstanding `map` calls (high 16 bits)
+ * (separate arrays per field cost one miss per field — measured 3.5× slower at 1M objects); the
+ * fields are at the `H_*` word offsets and read through the accessors below:
+ *   {@link H_ZSPAGE}     zspage id of the live object, or `-(next free entry + 2)` (-1 ends the list)
+ *   {@link H_SLOT_GEN}   slot in the zspage (low 16 bits) | generation (high 16 bits)
+ *   {@link H_SIZE_MAPS}  size − 1 (low 16 bits) | outstanding `map` calls (high 16 bits)
  * 12 bytes per object, no JS object (the kernel spends a 16-byte slab cell plus 8 in-object bytes).
  */
 import { ZsError, ZsErrorCode } from '../errors.js';
 
-/** `index · GEN_RANGE + generation`. */
-export const GEN_RANGE = 65536;
-/** Largest index a handle may have (keeps `index · 65536` exact and `(h / 65536) | 0` valid). */
-export const MAX_HANDLES = 2 ** 31 - 1;
+/** Bits of a handle that carry the tag. */
+export const TAG_BITS = 22;
+const TAG_RANGE = 2 ** TAG_BITS;
+const TAG_MASK = TAG_RANGE - 1;
+/**
+ * Bits of a handle that carry the (scrambled) index. TAG_BITS + INDEX_BITS = 50: below 2^50 a
+ * double still has 3 fractional bits, so `h + 0.5` or `h + 0.1` is never taken for `h`.
+ */
+export const INDEX_BITS = 28;
+const INDEX_MASK = 2 ** INDEX_BITS - 1;
+/** Most entries a table may have (2^27, 1.5 GiB of entries); handle 0 decodes above it. */
+export const MAX_HANDLES = 2 ** 27;
+/** Generation step in the tag: odd, so generations 1..65535 give distinct tags. */
+const GEN_STEP = 0x9e3779;
+/** GEN_STEP⁻¹ mod 2^22 (Newton's iteration: each step doubles the correct low bits). */
+const GEN_INVERSE = (() => {
+  let x = GEN_STEP; // correct to 3 bits for any odd number
+  for (let k = 0; k < 4; k++) x = Math.imul(x, 2 - Math.imul(GEN_STEP, x));
+  return x & TAG_MASK;
+})();
 /** Words per entry. */
 export const H_STRIDE = 3;
+/** Entry word: zspage id of the live object, or the free-list link `-(next + 2)`. */
+export const H_ZSPAGE = 0;
+/** Entry word: slot (low 16 bits) | generation (high 16 bits). */
+export const H_SLOT_GEN = 1;
+/** Entry word: size − 1 (low 16 bits) | outstanding maps (high 16 bits). */
+export const H_SIZE_MAPS = 2;
 
 const INVALID = -1;
 const STALE = -2;
 const FREED = -3;
+
+/** 32-bit avalanche: xor-shift / multiply rounds with MurmurHash3's finaliser constants. */
+function mix(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  return x ^ (x >>> 16);
+}
+
+/** A random 32-bit integer, from `crypto.getRandomValues` where the runtime has it. */
+function random32(): number {
+  const c = (globalThis as { crypto?: { getRandomValues?(a: Uint32Array): Uint32Array } }).crypto;
+  if (c?.getRandomValues) return c.getRandomValues(new Uint32Array(1))[0] | 0;
+  return (Math.random() * 2 ** 32) | 0;
+}
+
+/** The keys of one table; `k1` is redrawn until handle 0 decodes to an index no table has. */
+export function drawKeys(): { k1: number; k2: number } {
+  let k1 = random32();
+  while ((mix(k1) & INDEX_MASK) < MAX_HANDLES) k1 = random32();
+  return { k1, k2: random32() };
+}
 
 /** Handle entries in one typed array; see the file comment. */
 export class HandleTable {
@@ -38,13 +93,14 @@ export class HandleTable {
   /** Live handles. */
   live = 0;
   private freeHead = -1;
-  /** Rotation of generations into tags, 0..65534. */
-  readonly salt: number;
+  private readonly k1: number;
+  private readonly k2: number;
 
-  /** Creates a table with room for `initial` handles (it grows by doubling). */
-  constructor(initial = 1024, salt = nextSalt()) {
+  /** Creates a table with room for `initial` handles (it grows by doubling), with fresh keys. */
+  constructor(initial = 1024, keys = drawKeys()) {
     this.e = new Int32Array(initial * H_STRIDE);
-    this.salt = salt % 65535;
+    this.k1 = keys.k1;
+    this.k2 = keys.k2;
   }
 
   /** Makes sure one more entry can be taken without growing (growing may throw on OOM). */
@@ -62,8 +118,8 @@ export class HandleTable {
     let gen: number;
     if (i >= 0) {
       const b = i * H_STRIDE;
-      this.freeHead = -e[b] - 2;
-      const g = e[b + 1] >>> 16;
+      this.freeHead = -e[b + H_ZSPAGE] - 2;
+      const g = e[b + H_SLOT_GEN] >>> 16;
       gen = g === 65535 ? 1 : g + 1;
     } else {
       i = this.count;
@@ -73,9 +129,9 @@ export class HandleTable {
     }
     const b = i * H_STRIDE;
     const t = this.e;
-    t[b] = z;
-    t[b + 1] = (gen << 16) | slot;
-    t[b + 2] = size - 1;
+    t[b + H_ZSPAGE] = z;
+    t[b + H_SLOT_GEN] = (gen << 16) | slot;
+    t[b + H_SIZE_MAPS] = size - 1;
     this.live++;
     return i;
   }
@@ -84,49 +140,51 @@ export class HandleTable {
   free(i: number): void {
     const e = this.e;
     const b = i * H_STRIDE;
-    e[b] = -(this.freeHead + 2);
-    e[b + 2] = e[b + 2] & 0xffff; // no maps outstanding
+    e[b + H_ZSPAGE] = -(this.freeHead + 2);
+    e[b + H_SIZE_MAPS] = e[b + H_SIZE_MAPS] & 0xffff; // no maps outstanding
     this.freeHead = i;
     this.live--;
   }
 
   /** The handle number of live entry `i`. */
   handleOf(i: number): number {
-    // Generation 1..65535 → tag 1..65535, rotated by the salt (never 0).
-    return i * GEN_RANGE + ((((this.e[i * H_STRIDE + 1] >>> 16) - 1 + this.salt) % 65535) + 1);
+    const gen = this.e[i * H_STRIDE + H_SLOT_GEN] >>> 16;
+    const tag = (mix(i ^ this.k2) + Math.imul(gen, GEN_STEP)) & TAG_MASK;
+    const q = i ^ (mix(tag ^ this.k1) & INDEX_MASK);
+    return q * TAG_RANGE + tag;
   }
 
   /** Zspage of entry `i`. */
   zs(i: number): number {
-    return this.e[i * H_STRIDE];
+    return this.e[i * H_STRIDE + H_ZSPAGE];
   }
 
   /** Slot of entry `i`. */
   slot(i: number): number {
-    return this.e[i * H_STRIDE + 1] & 0xffff;
+    return this.e[i * H_STRIDE + H_SLOT_GEN] & 0xffff;
   }
 
   /** Size in bytes of entry `i`'s object. */
   size(i: number): number {
-    return (this.e[i * H_STRIDE + 2] & 0xffff) + 1;
+    return (this.e[i * H_STRIDE + H_SIZE_MAPS] & 0xffff) + 1;
   }
 
   /** Outstanding maps of entry `i`. */
   mapped(i: number): number {
-    return this.e[i * H_STRIDE + 2] >>> 16;
+    return this.e[i * H_STRIDE + H_SIZE_MAPS] >>> 16;
   }
 
   /** Adds `delta` (±1) to entry `i`'s map count. */
   addMapped(i: number, delta: number): void {
-    this.e[i * H_STRIDE + 2] += delta * 65536;
+    this.e[i * H_STRIDE + H_SIZE_MAPS] += delta * 65536;
   }
 
   /** Records that entry `i`'s object now lives in `slot` of zspage `z`. */
   move(i: number, z: number, slot: number): void {
     const b = i * H_STRIDE;
     const e = this.e;
-    e[b] = z;
-    e[b + 1] = (e[b + 1] & ~0xffff) | slot;
+    e[b + H_ZSPAGE] = z;
+    e[b + H_SLOT_GEN] = (e[b + H_SLOT_GEN] & ~0xffff) | slot;
   }
 
   /**
@@ -135,14 +193,18 @@ export class HandleTable {
    */
   lookup(h: unknown): number {
     if (typeof h !== 'number') return INVALID;
-    const i = (h / GEN_RANGE) | 0;
-    const tag = h & 0xffff;
-    if (i * GEN_RANGE + tag !== h || tag === 0 || i < 0 || i >= this.count) return INVALID;
-    const g = ((tag - 1 - this.salt + 65535) % 65535) + 1;
+    const q = (h / TAG_RANGE) | 0;
+    const tag = h & TAG_MASK;
+    // Not an integer in [0, 2^50): the recomposition differs, or q is out of its 28 bits.
+    if (q * TAG_RANGE + tag !== h || (q & ~INDEX_MASK) !== 0) return INVALID;
+    const i = q ^ (mix(tag ^ this.k1) & INDEX_MASK);
+    if (i >= this.count) return INVALID;
     const b = i * H_STRIDE;
-    const cur = this.e[b + 1] >>> 16;
-    if (cur !== g) return g < cur ? STALE : INVALID;
-    return this.e[b] < 0 ? FREED : i;
+    const e = this.e;
+    const cur = e[b + H_SLOT_GEN] >>> 16;
+    const g = Math.imul(tag - mix(i ^ this.k2), GEN_INVERSE) & TAG_MASK;
+    if (g !== cur) return g !== 0 && g < cur ? STALE : INVALID;
+    return e[b + H_ZSPAGE] < 0 ? FREED : i;
   }
 
   /** Like {@link lookup} but throws the matching {@link ZsError}; `op` names the caller. */
@@ -154,20 +216,12 @@ export class HandleTable {
 
   private grow(): void {
     const entries = this.e.length / H_STRIDE;
-    if (entries > MAX_HANDLES) throw new ZsError(ZsErrorCode.LIMIT, 'handle table is full');
-    const n = Math.min(entries * 2, MAX_HANDLES + 1);
+    if (entries >= MAX_HANDLES) throw new ZsError(ZsErrorCode.LIMIT, 'handle table is full');
+    const n = Math.min(entries * 2, MAX_HANDLES);
     const e = new Int32Array(n * H_STRIDE);
     e.set(this.e);
     this.e = e;
   }
-}
-
-let saltCounter = Math.floor(Math.random() * 65535);
-
-/** The salt of the next pool's handle table: successive pools get successive salts. */
-function nextSalt(): number {
-  saltCounter = (saltCounter + 1) % 65535;
-  return saltCounter;
 }
 
 /** The error for a failed lookup code. */

@@ -25,9 +25,10 @@ import { checkInt, destroyedErrorFor, EINVAL, ENOMEM, show, ZsError, ZsErrorCode
 import { type PageOwner, PageStore } from '../page/page-store.js';
 import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
 import { DEFAULT_SEEKS, SHRINK_STOP, type ShrinkControl, type Shrinker } from '../shrinker/shrinker.js';
+import { runAsync, runSync } from '../util/drive.js';
 import { yieldToEventLoop } from '../util/yield.js';
 import { Compactor } from './compaction.js';
-import { H_STRIDE, HandleTable } from './handle-table.js';
+import { HandleTable } from './handle-table.js';
 import { type ClassStats, classRows, type PoolStats } from './pool-stats.js';
 import { getProfile, PROFILE_NAMES, type Profile, type ProfileName } from './profiles.js';
 import { buildClassTable, type ClassTable } from './size-class.js';
@@ -46,7 +47,10 @@ export interface PoolOptions {
   pageSize?: number;
   /** Most pages per zspage (chain-size profiles only, 4..16; default: the profile's). */
   maxPagesPerZspage?: number;
-  /** Most bytes of pages the pool may use (rounded down to pages); 0 = unlimited (default). */
+  /**
+   * Most bytes of pages the pool may use, rounded down to whole pages: 0 = unlimited (default),
+   * otherwise at least one page (`pageSize` bytes).
+   */
   memLimit?: number;
   /** Largest arena, a power of two up to 1 GiB (default 1 GiB). */
   arenaBytes?: number;
@@ -59,6 +63,13 @@ export interface PoolOptions {
   shrinkers?: ShrinkerRegistry | null;
   /** Default slice for {@link ZsPool.compactAsync}, in ms (default 2). */
   sliceMs?: number;
+  /**
+   * Idle-time give-back: when > 0, once the pool has seen frees and then no malloc or free for
+   * about this many ms, it compacts and gives the memory back by itself (`compactAsync`, in
+   * slices), so memory freed in a burst leaves RSS between bursts without anyone asking.
+   * 0 (default) turns it off. The timer never keeps the process alive.
+   */
+  idleMs?: number;
 }
 
 /** Options of {@link ZsPool.compactAsync}. */
@@ -131,11 +142,19 @@ export class ZsPool {
   private compactLeft = 0;
   private destroyed = false;
   private readonly defaultSliceMs: number;
+  private readonly idleMs: number;
+  /** malloc + free calls since the idle timer was armed (only counted when `idleMs` > 0). */
+  private idleOps = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly owner: PageOwner;
 
   /** Creates a pool; see {@link PoolOptions}. Throws `ERR_ZS_BAD_ARGUMENT` for bad options. */
   constructor(options: PoolOptions = {}) {
-    const profileName = options.profile ?? 'default';
+    // Every option is checked before anything is created or registered.
+    if (!isOptions(options)) {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `options must be an object, got ${show(options)}`);
+    }
+    const profileName = orDefault(options.profile, 'default');
     const profile = getProfile(profileName);
     if (!profile) {
       throw new ZsError(
@@ -143,12 +162,19 @@ export class ZsPool {
         `unknown profile ${show(profileName)}; expected one of ${PROFILE_NAMES.join(', ')}`,
       );
     }
-    this.profile = profile;
-    this.name = options.name ?? `pool${++poolCounter}`;
-    if (typeof this.name !== 'string' || this.name.length === 0) {
-      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'name must be a non-empty string');
+    if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `name must be a non-empty string, got ${show(options.name)}`,
+      );
     }
-    const pageSize = options.pageSize ?? 4096;
+    const pageSize = orDefault(options.pageSize, 4096);
+    if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536) {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `pageSize must be 4096, 16384 or 65536, got ${show(pageSize)}`,
+      );
+    }
     let maxPages: number | undefined;
     if (options.maxPagesPerZspage !== undefined) {
       if (profile.classRule !== 'chain' || profile.name !== 'default') {
@@ -159,12 +185,28 @@ export class ZsPool {
       }
       maxPages = checkInt('maxPagesPerZspage', options.maxPagesPerZspage, 4, 16);
     }
-    const memLimit = checkInt('memLimit', options.memLimit ?? 0, 0, Number.MAX_SAFE_INTEGER);
-    this.defaultSliceMs = options.sliceMs ?? 2;
-    if (!(this.defaultSliceMs > 0)) throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'sliceMs must be > 0');
+    const memLimit = checkInt('memLimit', orDefault(options.memLimit, 0), 0, Number.MAX_SAFE_INTEGER);
+    if (memLimit > 0 && memLimit < pageSize) {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `memLimit must be 0 (no limit) or at least one page (${pageSize} bytes), got ${memLimit}`,
+      );
+    }
+    this.defaultSliceMs = checkSliceMs('sliceMs', orDefault(options.sliceMs, 2));
+    this.idleMs = checkInt('idleMs', orDefault(options.idleMs, 0), 0, 2 ** 31 - 1);
+    const shrinkers = options.shrinkers;
+    if (shrinkers !== undefined && shrinkers !== null && !isRegistry(shrinkers)) {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `shrinkers must be a ShrinkerRegistry or null, got ${show(shrinkers)}`,
+      );
+    }
+    this.profile = profile;
+    this.name = options.name ?? `pool${++poolCounter}`;
     this.store = new PageStore({
       pageSize,
-      maxPages: memLimit > 0 ? Math.max(1, Math.floor(memLimit / pageSize)) : 0,
+      // Rounded down to whole pages; a limit beyond any address space is no limit.
+      maxPages: memLimit > 0 ? Math.min(Math.floor(memLimit / pageSize), MAX_LIMIT_PAGES) : 0,
       arenaBytes: options.arenaBytes,
       growBytes: options.growBytes,
     });
@@ -191,7 +233,7 @@ export class ZsPool {
     this.registry = options.shrinkers === undefined ? defaultShrinkers : options.shrinkers;
     if (this.registry !== null) {
       try {
-        this.registry.register(this.shrinker);
+        this.registry.registerWeak(this.shrinker);
         this.shrinkerRegistered = true;
       } catch {
         // Not critical: the pool works and compaction can still be run by hand.
@@ -242,6 +284,7 @@ export class ZsPool {
     }
     zt.objUsed[c]++;
     this.liveBytes += size;
+    if (this.idleMs > 0) this.idleOps++;
     return handles.handleOf(h);
   }
 
@@ -250,17 +293,14 @@ export class ZsPool {
     if (this.destroyed) throw destroyedError('free');
     const handles = this.handles;
     const h = handles.resolve(handle, 'free');
-    const e = handles.e;
-    const b = h * H_STRIDE;
-    const w2 = e[b + 2];
-    if (w2 >>> 16 !== 0) {
+    if (handles.mapped(h) !== 0) {
       throw new ZsError(ZsErrorCode.PINNED, `free: handle ${handle} is mapped; unmap it first`);
     }
     const zt = this.zt;
-    const z = e[b];
+    const z = handles.zs(h);
     const c = zt.m[z * Z_STRIDE + Z_CLS];
-    this.liveBytes -= (w2 & 0xffff) + 1;
-    zt.objFree(z, e[b + 1] & 0xffff);
+    this.liveBytes -= handles.size(h);
+    zt.objFree(z, handles.slot(h));
     handles.free(h);
     zt.objUsed[c]--;
     if (zt.m[z * Z_STRIDE + Z_INUSE] === 0) {
@@ -271,6 +311,7 @@ export class ZsPool {
     } else {
       zt.fix(z);
     }
+    if (this.idleMs > 0) this.noteFree();
   }
 
   /** True when the object is mapped (pinned) now. Throws for a bad handle. */
@@ -322,36 +363,42 @@ export class ZsPool {
   }
 
   /**
-   * Maps the object, calls `fn(view)`, and unmaps it afterwards — even if `fn` throws. If `fn`
-   * returns a promise, the object stays pinned (compaction leaves it in place) until the promise
-   * settles; `with` then returns a promise of the same value.
+   * Maps the object, calls `fn(view)`, and unmaps it afterwards — exactly once, whatever `fn` does:
+   * returns, throws, or returns a promise or any thenable. For a thenable the object stays pinned
+   * (compaction leaves it in place) until it settles; `with` then returns a promise of the same
+   * value. The thenable is adopted as `Promise.resolve` adopts one, so a `then` that calls back
+   * twice, or throws, still unpins once; a thenable that never settles keeps the object pinned.
    */
   with<T>(handle: number, fn: (view: Uint8Array) => T, mode: MapMode = 'rw'): T {
+    if (this.destroyed) throw destroyedError('with');
+    if (typeof fn !== 'function') {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `with: fn must be a function, got ${show(fn)}`);
+    }
     const view = this.map(handle, mode);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      // A destroyed pool has nothing left to unpin (and the entry cannot have been freed: free
+      // refuses a mapped object).
+      if (!this.destroyed) this.unmap(handle);
+    };
     let result: T;
+    let thenable: boolean;
     try {
       result = fn(view);
+      thenable = isThenable(result); // may run a throwing `then` getter
     } catch (e) {
-      if (!this.destroyed) this.unmap(handle);
+      release();
       throw e;
     }
-    if (isThenable(result)) {
-      const release = () => {
-        if (!this.destroyed && this.handles.lookup(handle) >= 0) this.unmap(handle);
-      };
-      return result.then(
-        (v) => {
-          release();
-          return v;
-        },
-        (e) => {
-          release();
-          throw e;
-        },
-      ) as T;
+    if (!thenable) {
+      release();
+      return result;
     }
-    if (!this.destroyed) this.unmap(handle);
-    return result;
+    // A promise's resolve function adopts the thenable with one-shot callbacks and turns a
+    // throwing `then` into a rejection; `finally` then runs once.
+    return new Promise((resolve) => resolve(result)).finally(release) as T;
   }
 
   /** Copies the object's bytes into a new Uint8Array. */
@@ -370,11 +417,8 @@ export class ZsPool {
     if (!(out instanceof Uint8Array))
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'readInto: out must be a Uint8Array');
     const len = this.handles.size(h);
-    if ((offset | 0) !== offset || offset < 0 || offset + len > out.length) {
-      throw new ZsError(
-        ZsErrorCode.OUT_OF_RANGE,
-        `readInto: ${len} bytes do not fit at ${offset} of ${out.length}`,
-      );
+    if (typeof offset !== 'number' || (offset | 0) !== offset || offset < 0 || offset + len > out.length) {
+      throw offsetError('readInto', offset, out, len, out.length);
     }
     this.copyOut(h, out, offset);
     return len;
@@ -387,22 +431,16 @@ export class ZsPool {
     const h = handles.resolve(handle, 'write');
     if (!(data instanceof Uint8Array))
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'write: data must be a Uint8Array');
-    const e = handles.e;
-    const b = h * H_STRIDE;
-    const len = (e[b + 2] & 0xffff) + 1;
-    if ((offset | 0) !== offset || offset < 0 || offset + data.length > len) {
-      throw new ZsError(
-        ZsErrorCode.OUT_OF_RANGE,
-        `write: ${data.length} bytes at ${offset} do not fit an object of ${len}`,
-      );
+    const len = handles.size(h);
+    if (typeof offset !== 'number' || (offset | 0) !== offset || offset < 0 || offset + data.length > len) {
+      throw offsetError('write', offset, data, data.length, len);
     }
-    const zt = this.zt;
-    const m = zt.m;
-    const zb = e[b] * Z_STRIDE;
-    this.views[m[zb + Z_ARENA]].set(
-      data,
-      m[zb + Z_OFF] + (e[b + 1] & 0xffff) * zt.clsSize[m[zb + Z_CLS]] + offset,
-    );
+    if (data.length === 0) {
+      if (isDetached(data)) throw detachedError('write', 'data');
+      return;
+    }
+    const m = this.zt.m;
+    this.views[m[handles.zs(h) * Z_STRIDE + Z_ARENA]].set(data, this.objOffset(h) + offset);
   }
 
   /** `zs_get_total_pages`: pages held by zspages. */
@@ -460,76 +498,14 @@ export class ZsPool {
    */
   async compactAsync(options: CompactAsyncOptions = {}): Promise<CompactResult> {
     if (this.destroyed) throw destroyedError('compactAsync');
-    const sliceMs = options.sliceMs ?? this.defaultSliceMs;
-    if (!(sliceMs > 0)) throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'sliceMs must be > 0');
-    if (this.compacting) return notRun();
-    this.compacting = true;
-    this.compactCalls++;
-    // Frees during the slices must not cut arena tops in one long resize; the give-back phase
-    // below cuts them in timed steps.
-    this.store.suspendAutoTrim = true;
-    const t0 = performance.now();
-    const migrated0 = this.compactor.migrated;
-    let freed = 0;
-    let returned = 0;
-    let slices = 0;
-    let longest = 0;
-    try {
-      let sliceStart = performance.now();
-      const endSlice = async (): Promise<boolean> => {
-        const d = performance.now() - sliceStart;
-        if (d > longest) longest = d;
-        slices++;
-        await yieldToEventLoop();
-        sliceStart = performance.now();
-        return !this.destroyed;
-      };
-      // (No batched frees here: their one bulk tree update would be one long slice.)
-      const classes = this.realClassesDesc;
-      outer: for (let i = 0; i < classes.length; i++) {
-        for (;;) {
-          freed += this.compactor.compactClass(classes[i], sliceStart + sliceMs);
-          if (this.compactor.classDone) break;
-          if (!(await endSlice())) break outer;
-        }
-        if (performance.now() - sliceStart >= sliceMs && !(await endSlice())) break;
-      }
-      this.pagesCompacted += freed;
-      this.compactLeft = this.canCompact();
-      // Give the memory back in steps small enough to check the clock between them: moves of
-      // about 256 KiB (~0.1 ms) and arena cuts of 1 MiB (0.1 ms touched, 0.6 ms untouched).
-      const movePages = Math.max(16, (256 * 1024) / this.pageSize);
-      const cutBytes = 1 << 20;
-      let done = false;
-      while (!done && !this.destroyed) {
-        for (;;) {
-          const moved = this.store.defragment(this.owner, movePages);
-          const cut = moved === 0 ? this.store.trim(cutBytes) : 0;
-          returned += cut;
-          if (moved === 0 && cut === 0) {
-            done = true;
-            break;
-          }
-          if (performance.now() - sliceStart >= sliceMs) break;
-        }
-        if (!done && !(await endSlice())) break;
-      }
-      const d = performance.now() - sliceStart;
-      if (d > longest) longest = d;
-      slices++;
-    } finally {
-      this.compacting = false;
-      this.store.suspendAutoTrim = false;
+    if (!isOptions(options)) {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `compactAsync: options must be an object, got ${show(options)}`,
+      );
     }
-    return {
-      pagesFreed: freed,
-      bytesReturned: returned,
-      migrated: this.compactor.migrated - migrated0,
-      durationMs: performance.now() - t0,
-      slices,
-      longestSliceMs: longest,
-      ran: true,
-    };
+    const sliceMs = checkSliceMs('compactAsync: sliceMs', orDefault(options.sliceMs, this.defaultSliceMs));
+    return runAsync(this.compaction(true, sliceMs), yieldToEventLoop);
   }
 
   /**
@@ -548,6 +524,9 @@ export class ZsPool {
    */
   stats(options: { classes?: boolean } = {}): PoolStats {
     if (this.destroyed) throw destroyedError('stats');
+    if (!isOptions(options)) {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `stats: options must be an object, got ${show(options)}`);
+    }
     const store = this.store.stats();
     return {
       name: this.name,
@@ -576,12 +555,16 @@ export class ZsPool {
 
   /** Per-class row for one real class index (see {@link stats}). */
   classStats(classIndex: number): ClassStats | undefined {
+    if (this.destroyed) throw destroyedError('classStats');
+    checkInt('classStats: classIndex', classIndex, 0, 2 ** 31 - 1);
     return classRows(this, classIndex)[0];
   }
 
   /** Unregisters the shrinker and releases every page; the pool is unusable afterwards. */
   destroy(): void {
     if (this.destroyed) return;
+    if (this.idleTimer !== undefined) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     // As zs_destroy_pool: the shrinker goes first.
     if (this.registry !== null && this.shrinkerRegistered) this.registry.unregister(this.shrinker);
     this.shrinkerRegistered = false;
@@ -602,44 +585,110 @@ export class ZsPool {
     zt.release(z);
   }
 
+  /** Idle-time give-back: a free arms the timer (once); see {@link PoolOptions.idleMs}. */
+  private noteFree(): void {
+    this.idleOps++;
+    if (this.idleTimer === undefined) this.armIdle();
+  }
+
+  private armIdle(): void {
+    const ops = this.idleOps;
+    const t = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.destroyed) return;
+      // Still busy: look again after another idle period.
+      if (this.idleOps !== ops) return this.armIdle();
+      if (this.reclaimablePages() === 0 || this.compacting) return;
+      this.compactAsync().catch(() => {
+        // Nothing to report to: a failed give-back leaves the memory committed, as before.
+      });
+    }, this.idleMs);
+    (t as { unref?: () => void }).unref?.();
+    this.idleTimer = t;
+  }
+
   /** @internal Synchronous compaction + page-store give-back. */
   compactSync(giveBack: boolean): CompactResult {
     if (this.destroyed) throw destroyedError('compact');
+    return runSync(this.compaction(giveBack, Number.POSITIVE_INFINITY), noop);
+  }
+
+  /**
+   * Compaction as one generator, run by `runSync` (no pauses: `sliceMs` is infinite) or by
+   * `runAsync` with a yield to the event loop as the answer to each pause. Every step — a class's
+   * migration up to a yield point, a defragmenting move, an arena cut — is bounded by the end of
+   * the current slice, so no slice lasts much longer than `sliceMs`.
+   */
+  private *compaction(giveBack: boolean, sliceMs: number): Generator<void, CompactResult, unknown> {
     if (this.compacting) return notRun();
     this.compacting = true;
     this.compactCalls++;
+    const timed = sliceMs !== Number.POSITIVE_INFINITY;
+    // Frees during the slices must not cut arena tops in one long resize; the give-back phase
+    // below cuts them in timed steps.
+    if (timed) this.store.suspendAutoTrim = true;
     const t0 = performance.now();
     const migrated0 = this.compactor.migrated;
     let freed = 0;
     let returned = 0;
+    let slices = 1;
+    let longest = 0;
+    let sliceStart = t0;
+    let deadline = timed ? t0 + sliceMs : Number.POSITIVE_INFINITY;
     try {
       const classes = this.realClassesDesc;
-      // Compaction frees many zspages and allocates none: one bulk update of the free-run tree.
-      this.store.beginBatchFree();
+      // Untimed, compaction frees many zspages and allocates none: one bulk update of the
+      // free-run tree. (Timed, that one update would be one long slice.)
+      if (!timed) this.store.beginBatchFree();
       try {
-        for (let i = 0; i < classes.length; i++) {
-          freed += this.compactor.compactClass(classes[i], Number.POSITIVE_INFINITY);
+        for (let i = 0; i < classes.length && !this.destroyed; i++) {
+          for (;;) {
+            freed += this.compactor.compactClass(classes[i], deadline);
+            if (this.compactor.classDone) break;
+            // The slice is over (only a timed run stops before the class is done).
+            longest = Math.max(longest, performance.now() - sliceStart);
+            slices++;
+            yield;
+            sliceStart = performance.now();
+            deadline = sliceStart + sliceMs;
+            if (this.destroyed) break;
+          }
         }
       } finally {
-        this.store.endBatchFree();
+        if (!timed) this.store.endBatchFree();
       }
       this.pagesCompacted += freed;
       this.compactLeft = this.canCompact();
-      if (giveBack) {
-        this.store.defragment(this.owner);
-        returned = this.store.trim();
+      // Give the memory back: defragmenting moves, then arena cuts, each bounded by the slice.
+      let phase = giveBack ? 0 : 2;
+      while (phase < 2 && !this.destroyed) {
+        if (phase === 0) {
+          this.store.defragment(this.owner, Number.POSITIVE_INFINITY, deadline);
+          if (this.store.defragmentDone) phase = 1;
+        } else {
+          returned += this.store.trim(Number.POSITIVE_INFINITY, deadline);
+          if (this.store.trimDone) phase = 2;
+        }
+        if (phase < 2 && timed && performance.now() >= deadline) {
+          longest = Math.max(longest, performance.now() - sliceStart);
+          slices++;
+          yield;
+          sliceStart = performance.now();
+          deadline = sliceStart + sliceMs;
+        }
       }
+      longest = Math.max(longest, performance.now() - sliceStart);
     } finally {
       this.compacting = false;
+      if (timed) this.store.suspendAutoTrim = false;
     }
-    const d = performance.now() - t0;
     return {
       pagesFreed: freed,
       bytesReturned: returned,
       migrated: this.compactor.migrated - migrated0,
-      durationMs: d,
-      slices: 1,
-      longestSliceMs: d,
+      durationMs: performance.now() - t0,
+      slices,
+      longestSliceMs: longest,
       ran: true,
     };
   }
@@ -677,22 +726,19 @@ export class ZsPool {
   }
 
   private copyOut(h: number, out: Uint8Array, offset: number): void {
-    const e = this.handles.e;
-    const b = h * H_STRIDE;
-    const zt = this.zt;
-    const m = zt.m;
-    const zb = e[b] * Z_STRIDE;
-    const from = m[zb + Z_OFF] + (e[b + 1] & 0xffff) * zt.clsSize[m[zb + Z_CLS]];
-    out.set(this.views[m[zb + Z_ARENA]].subarray(from, from + (e[b + 2] & 0xffff) + 1), offset);
+    const from = this.objOffset(h);
+    const m = this.zt.m;
+    const view = this.views[m[this.handles.zs(h) * Z_STRIDE + Z_ARENA]];
+    out.set(view.subarray(from, from + this.handles.size(h)), offset);
   }
 
   /** Byte offset of live entry `h`'s object in its arena. */
   private objOffset(h: number): number {
-    const e = this.handles.e;
-    const b = h * H_STRIDE;
-    const m = this.zt.m;
-    const zb = e[b] * Z_STRIDE;
-    return m[zb + Z_OFF] + (e[b + 1] & 0xffff) * this.zt.clsSize[m[zb + Z_CLS]];
+    const handles = this.handles;
+    const zt = this.zt;
+    const m = zt.m;
+    const zb = handles.zs(h) * Z_STRIDE;
+    return m[zb + Z_OFF] + handles.slot(h) * zt.clsSize[m[zb + Z_CLS]];
   }
 
   private badSize(size: unknown): ZsError {
@@ -749,6 +795,72 @@ class PoolShrinker implements Shrinker {
   }
 }
 
+/**
+ * The error for an offset check that failed: `ERR_ZS_BAD_ARGUMENT` when the offset is not an
+ * integer (or the buffer is detached), else `ERR_ZS_OUT_OF_RANGE`: `n` bytes at `offset` do not
+ * fit in `room` (the object for `write`, `bytes` for `readInto`).
+ */
+function offsetError(op: string, offset: unknown, bytes: Uint8Array, n: number, room: number): ZsError {
+  if (typeof offset !== 'number' || !Number.isInteger(offset)) {
+    return new ZsError(ZsErrorCode.BAD_ARGUMENT, `${op}: offset must be an integer, got ${show(offset)}`);
+  }
+  if (bytes.length === 0 && isDetached(bytes)) return detachedError(op, op === 'write' ? 'data' : 'out');
+  return new ZsError(
+    ZsErrorCode.OUT_OF_RANGE,
+    op === 'write'
+      ? `write: ${n} bytes at ${offset} do not fit an object of ${room}`
+      : `readInto: ${n} bytes do not fit at ${offset} of ${room}`,
+  );
+}
+
+/** True when `v`'s buffer has been detached (transferred); such a view has length 0. */
+function isDetached(v: Uint8Array): boolean {
+  const buf = v.buffer as ArrayBuffer & { detached?: boolean };
+  if (typeof buf.detached === 'boolean') return buf.detached;
+  if (buf.byteLength !== 0) return false;
+  try {
+    new Uint8Array(buf); // throws a TypeError for a detached buffer (runtimes without `detached`)
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function detachedError(op: string, what: string): ZsError {
+  return new ZsError(ZsErrorCode.BAD_ARGUMENT, `${op}: ${what}'s buffer is detached`);
+}
+
+/** Pages of the largest memory limit the page store tracks (more is the same as none). */
+const MAX_LIMIT_PAGES = 2 ** 40;
+
+/** Throws `ERR_ZS_BAD_ARGUMENT` unless `v` is a finite number of milliseconds > 0. */
+function checkSliceMs(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v > 0) || v === Number.POSITIVE_INFINITY) {
+    throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `${name} must be a finite number of ms > 0, got ${show(v)}`);
+  }
+  return v;
+}
+
+/** `v`, or `d` when `v` is undefined (null is a value, and a wrong one for every option). */
+function orDefault<T>(v: T | undefined, d: T): T {
+  return v === undefined ? d : v;
+}
+
+/** True for an options object (not null, an array or a function). */
+function isOptions(v: unknown): v is object {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** True for a ShrinkerRegistry (or anything with its register/unregister methods). */
+function isRegistry(v: unknown): v is ShrinkerRegistry {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as ShrinkerRegistry).register === 'function' &&
+    typeof (v as ShrinkerRegistry).unregister === 'function'
+  );
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -764,6 +876,8 @@ function refused(e: unknown, what: string): ZsError {
 }
 
 const destroyedError = destroyedErrorFor('pool');
+
+function noop(): void {}
 
 function notRun(): CompactResult {
   return {

@@ -1,7 +1,8 @@
 /**
  * ShrinkerRegistry: the kernel's shrinker core, for user space.
  *
- * - `register` / `unregister` a {@link Shrinker} (the pool does it on create / destroy).
+ * - `register` / `unregister` a {@link Shrinker}; `registerWeak` holds it weakly (pools, stores
+ *   and caches do, so one dropped without `destroy()` is collected and then unregistered).
  * - `shrink(priority)` is `shrink_slab`: every shrinker gets one `do_shrink_slab` pass. The pass
  *   counts, computes its share `delta = (freeable >> priority) · 4 / seeks` (or freeable / 2
  *   for seeks = 0), adds the work deferred by earlier passes (`nr >> priority`), caps it at
@@ -27,6 +28,7 @@ import {
   type ShrinkControl,
   type Shrinker,
 } from './shrinker.js';
+import { WeakShrinker } from './weak.js';
 
 /** One `do_shrink_slab` pass of one shrinker. */
 export interface ShrinkEvent {
@@ -127,6 +129,13 @@ export function nextDeferred(freeable: number, deferred: number, delta: number, 
 /** A set of shrinkers and the reclaim driver that calls them; see the file comment. */
 export class ShrinkerRegistry {
   private readonly shrinkers: Shrinker[] = [];
+  /** Stand-ins of the weakly held shrinkers, by shrinker. */
+  private readonly weak = new WeakMap<Shrinker, WeakShrinker>();
+  /** Unregisters the stand-in of a shrinker that was collected. */
+  private readonly collected = new FinalizationRegistry<WeakRef<WeakShrinker>>((w) => {
+    const s = w.deref();
+    if (s !== undefined) this.unregister(s);
+  });
   private readonly deferred = new Map<Shrinker, number>();
   private readonly listeners = new Listeners<ShrinkEvent>();
   private readonly maxShrinkers: number;
@@ -175,12 +184,34 @@ export class ShrinkerRegistry {
     this.deferred.set(s, 0);
   }
 
+  /**
+   * Adds `s`, held weakly: the registry does not keep it (or what it refers to) alive. Once `s` is
+   * garbage-collected it counts 0, reports no usage, and is unregistered soon after. Its owner
+   * must hold `s`. `unregister(s)` removes it as usual.
+   */
+  registerWeak(s: Shrinker): void {
+    checkShrinker(s);
+    if (this.weak.has(s) || this.shrinkers.includes(s)) {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `shrinker ${s.name} is already registered`);
+    }
+    const w = new WeakShrinker(s);
+    this.register(w);
+    this.weak.set(s, w);
+    this.collected.register(s, new WeakRef(w), w);
+  }
+
   /** Removes `s`; returns false if it was not registered. */
   unregister(s: Shrinker): boolean {
-    const i = this.shrinkers.indexOf(s);
+    const w = this.weak.get(s);
+    const t = w ?? s;
+    const i = this.shrinkers.indexOf(t);
     if (i < 0) return false;
     this.shrinkers.splice(i, 1);
-    this.deferred.delete(s);
+    this.deferred.delete(t);
+    if (w !== undefined) {
+      this.weak.delete(s);
+      this.collected.unregister(w);
+    }
     return true;
   }
 

@@ -225,4 +225,49 @@ describe('PageStore', () => {
     assert.ok(st.pages_committed < committed);
     assert.ok(st.bytes_returned > 0);
   });
+
+  it('an arena the runtime cannot reserve is ERR_ZS_LIMIT (-ENOMEM), not a raw RangeError', () => {
+    const Real = globalThis.ArrayBuffer;
+    class Refusing extends Real {
+      constructor(n: number, o?: { maxByteLength?: number }) {
+        if (o?.maxByteLength !== undefined) throw new RangeError('Array buffer allocation failed');
+        super(n);
+      }
+    }
+    globalThis.ArrayBuffer = Refusing as ArrayBufferConstructor;
+    try {
+      assert.throws(() => new PageStore(), { code: 'ERR_ZS_LIMIT', errno: -12 });
+    } finally {
+      globalThis.ArrayBuffer = Real;
+    }
+  });
+
+  it('a background cut the runtime refuses is caught: no unhandled rejection, the next trim cuts', async () => {
+    const store = new PageStore({ growBytes: 4096, autoTrimMaxBytes: 4096 });
+    const starts: number[] = [];
+    for (let i = 0; i < 64; i++) starts.push(store.allocRun(4, i));
+    const rejections: unknown[] = [];
+    const onRejection = (e: unknown) => rejections.push(e);
+    process.on('unhandledRejection', onRejection);
+    const resize = ArrayBuffer.prototype.resize;
+    let refused = 0;
+    try {
+      // The free cuts one page at once and schedules the rest; the scheduled cut is refused.
+      for (let i = 63; i >= 1; i--) store.freeRun(starts[i], 4);
+      ArrayBuffer.prototype.resize = function (this: ArrayBuffer) {
+        refused++;
+        throw new RangeError('refused');
+      };
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      ArrayBuffer.prototype.resize = resize;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+    process.off('unhandledRejection', onRejection);
+    assert.ok(refused > 0, 'the background cut ran and was refused');
+    assert.deepEqual(rejections, []);
+    store.trim();
+    assert.equal(store.stats().pages_committed, 4);
+  });
 });

@@ -231,7 +231,7 @@ describe('zspage slots and lists', () => {
       const size = 120; // class 128: 32 objects per zspage, 1 page
       const c = pool.classTable.sizeToClass[size];
       const objs = pool.classStats(c)!.objs_per_zspage;
-      const zsOf = (h: number) => pool.handles.zs((h / 65536) | 0);
+      const zsOf = (h: number) => pool.handles.zs(pool.handles.lookup(h));
       // Model: every group's list as an array of zspage ids.
       const lists = new Map<number, number[]>();
       const groupOf = new Map<number, number>();

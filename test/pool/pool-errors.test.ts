@@ -183,6 +183,43 @@ describe('pool errors', () => {
     assert.throws(() => createPool({ name: '' }), { code: 'ERR_ZS_BAD_ARGUMENT' });
   });
 
+  it('bad options create and register nothing', () => {
+    const reg = new ShrinkerRegistry();
+    const bad: unknown[] = [
+      null,
+      5,
+      'x',
+      { shrinkers: 'x' },
+      { shrinkers: {} },
+      { shrinkers: 5 },
+      { memLimit: 1 },
+      { memLimit: 4095 },
+      { memLimit: 1.5 },
+      { memLimit: Number.NaN },
+      { sliceMs: '5' },
+      { sliceMs: 0 },
+      { sliceMs: Number.POSITIVE_INFINITY },
+      { name: 5 },
+      { pageSize: '4096' },
+      { growBytes: 1 },
+      { arenaBytes: 4096 },
+    ];
+    for (const o of bad) {
+      const opts = typeof o === 'object' && o !== null ? { ...o, name: 'p', shrinkers: reg, ...o } : o;
+      assert.throws(() => createPool(opts as object), { code: 'ERR_ZS_BAD_ARGUMENT' }, JSON.stringify(o));
+      assert.equal(reg.list().length, 0, `nothing registered for ${JSON.stringify(o)}`);
+    }
+    // memLimit is rounded down to whole pages.
+    const pool = createPool({ memLimit: 2 * 4096 + 100, shrinkers: null });
+    pool.malloc(4096);
+    pool.malloc(4096);
+    assert.throws(() => pool.malloc(4096), { code: 'ERR_ZS_LIMIT' });
+    assert.equal(pool.totalPages(), 2);
+    const one = createPool({ memLimit: 4096, shrinkers: null });
+    one.malloc(4000);
+    assert.throws(() => one.malloc(4000), { code: 'ERR_ZS_LIMIT' });
+  });
+
   it("another pool's handles are rejected, never answered with this pool's bytes", () => {
     const pools = Array.from({ length: 50 }, () => createPool({ shrinkers: null }));
     const first = pools.map((p) => {
