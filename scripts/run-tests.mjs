@@ -31,6 +31,8 @@ const OWN_PROCESS = [
   'test/pressure/integration.test.ts',
   'test/store/zstore.test.ts',
   'test/zram/zram.test.ts',
+  'test/zram/kernel-parity', // replays the kernel's zram traces
+  'test/zram/simulate.test.ts', // worker threads, reads its own process's memory
 ];
 
 function walk(dir, out) {
