@@ -75,23 +75,70 @@ export {
   type ShrinkWork,
 } from './shrinker/registry.js';
 export { SHRINK_EMPTY, SHRINK_STOP, type ShrinkControl, type Shrinker } from './shrinker/shrinker.js';
-// The store
+// The store and the cache
+export type {
+  BufferLike,
+  EncodedValue,
+  EncodingName,
+  EncodingOption,
+  EncodingValues,
+  JsonValue,
+  ValueCodec,
+} from './store/value-encoding.js';
 export {
-  type EvictReason,
+  type DisposeReason,
+  type FetchReturn,
+  type InsertReason,
+  type NonNullish,
+  type Perf,
+  ZCache,
+  type ZCacheEntry,
+  type ZCacheFetcherOptions,
+  type ZCacheFetchOptions,
+  type ZCacheGetOptions,
+  type ZCacheHasOptions,
+  type ZCacheMemoOptions,
+  type ZCacheOptions,
+  type ZCachePeekOptions,
+  type ZCacheSetOptions,
+  type ZCacheStats,
+} from './store/zcache.js';
+export {
+  type PoolBackedOptions,
   ZStore,
   type ZStoreKey,
   type ZStoreOptions,
-  type ZStoreSetOptions,
   type ZStoreStats,
   type ZStoreValue,
 } from './store/zstore.js';
 // zram
 export { type BackingStore, MemoryBacking } from './zram/backing.js';
 export {
+  EXACT_ALGORITHMS,
+  type ZramSimClass,
+  type ZramSimOptions,
+  type ZramSimReport,
+  type ZramSimSkipped,
+  ZramSimulator,
+} from './zram/simulate.js';
+export {
   type BdStat,
   type IoStat,
   type MmStat,
+  type SlotKind,
+  WritebackError,
   type WritebackMode,
   ZramDevice,
   type ZramOptions,
 } from './zram/zram-device.js';
+export {
+  ZRAM_ALGORITHMS,
+  type ZtraceCounts,
+  type ZtraceEvent,
+  type ZtraceIoStat,
+  type ZtraceOptions,
+  type ZtracePageSource,
+  ZtraceReplayer,
+  type ZtraceResult,
+  type ZtraceWrite,
+} from './zram/ztrace.js';

@@ -59,3 +59,7 @@ export { invalidSample, okSample, unavailableSample } from './pressure/source.js
 export { nextDeferred, shrinkTarget } from './shrinker/registry.js';
 export { DEF_PRIORITY, DEFAULT_SEEKS, SHRINK_BATCH } from './shrinker/shrinker.js';
 export { yieldToEventLoop } from './util/yield.js';
+export { CHUNK_PAGES } from './zram/node/sources.js';
+export { isZtrace } from './zram/node/ztrace-file.js';
+export { HISTOGRAM_BUCKET, ZramSimGroup } from './zram/simulate.js';
+export { memparse } from './zram/ztrace.js';

@@ -34,5 +34,13 @@ export {
 export { v8HeapSource } from './pressure/node/v8-heap.js';
 export { type ReplayFileOptions, replayFile } from './replay/node/replay-file.js';
 export { FileBacking } from './zram/node/file-backing.js';
+export {
+  type SimulatedSource,
+  type SimulateOptions,
+  type SimulationResult,
+  simulateZram,
+} from './zram/node/simulate-run.js';
+export { FilePageSource, type PageSourceInfo, ProcessPageSource } from './zram/node/sources.js';
+export { replayZtraceFile, type ZtraceFileOptions } from './zram/node/ztrace-file.js';
 
 registerNodeCodecs();

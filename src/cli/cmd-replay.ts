@@ -7,6 +7,7 @@ import { fsReason } from '../demo/data.js';
 import type { ProfileName } from '../pool/profiles.js';
 import { replayFile } from '../replay/node/replay-file.js';
 import type { ReplayEvent, ReplayResult } from '../replay/replayer.js';
+import { runZtraceReplay, wantsZtrace, ztraceHelp } from './cmd-replay-ztrace.js';
 import { type CommandContext, quote } from './context.js';
 import { bytes, ms, table } from './format.js';
 import { PROFILE_HELP, profileOptions, readProfile } from './options.js';
@@ -25,7 +26,9 @@ ${PROFILE_HELP}
                   pass the kernel's --profile, e.g. linux-6.12)
   --no-verify     skip the pattern writes and checks (faster)
 
-Exit status 1 for a missing file, a malformed line (named by its number) or a pattern mismatch.`;
+Exit status 1 for a missing file, a malformed line (named by its number) or a pattern mismatch.
+
+${ztraceHelp}`;
 
 /** What a replay of one input format needs: the validated options and where to write. */
 export interface ReplayInput {
@@ -56,6 +59,8 @@ const FORMATS: ReplayFormat[] = [{ accepts: () => true, run: replayAllocTrace }]
 
 /** Runs `zsmalloc replay`. */
 export async function runReplay(ctx: CommandContext): Promise<number> {
+  // A zram trace (.ztrace, or a first command D/z) has its own options (--data): see cmd-replay-ztrace.
+  if (wantsZtrace(ctx.argv)) return runZtraceReplay(ctx);
   const args = ctx.parse(
     {
       ...profileOptions,

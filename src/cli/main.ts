@@ -16,6 +16,7 @@ import { benchHelp, runBench } from './cmd-bench.js';
 import { classesHelp, runClasses } from './cmd-classes.js';
 import { demoHelp, runDemoCommand } from './cmd-demo.js';
 import { replayHelp, runReplay } from './cmd-replay.js';
+import { runZram, zramHelp } from './cmd-zram.js';
 import { CliError, type CliIo, CommandContext, quote, UsageError } from './context.js';
 
 /** One subcommand: a line for the command list, its `--help` text and what runs it. */
@@ -35,6 +36,11 @@ const COMMANDS: Record<string, Command> = {
   replay: { summary: 'replay an allocation trace (kernel oracle format)', help: replayHelp, run: runReplay },
   classes: { summary: 'print the size-class table of a profile', help: classesHelp, run: runClasses },
   bench: { summary: 'run the benchmark suite', help: benchHelp, run: runBench },
+  zram: {
+    summary: 'what zram would save on this memory (files or --pid), per algorithm and kernel',
+    help: zramHelp,
+    run: runZram,
+  },
 };
 
 // The CLI runs on Node: deflate, brotli and zstd (where this Node has it) are available by name.

@@ -7,7 +7,8 @@
  * `lzo-rle` and `lzo`; registered here, so that no bundler can drop them as unused);
  * `zsmalloc/node` registers the ones built on `node:zlib`. `getCodec(name)` throws `ERR_ZS_UNAVAILABLE` for a codec this runtime lacks.
  */
-import { ZsError, ZsErrorCode } from '../errors.js';
+import { show, ZsError, ZsErrorCode } from '../errors.js';
+import { checkCodecBuffers } from './check.js';
 import { lz4Codec } from './lz4.js';
 import { lzoCodec, lzoRleCodec } from './lzo.js';
 import type { Codec } from './types.js';
@@ -17,19 +18,47 @@ export type { Codec } from './types.js';
 const codecs = new Map<string, Codec>();
 const unavailable = new Map<string, string>();
 
-/** Makes `codec` available by name (replacing one of the same name). */
+/**
+ * Makes `codec` available by name (replacing one of the same name); throws `ERR_ZS_BAD_ARGUMENT`
+ * unless it has a non-empty `name` and `compress` / `decompress` methods.
+ */
 export function registerCodec(codec: Codec): void {
+  const c = codec as Partial<Codec> | null;
+  if (c === null || typeof c !== 'object' || typeof c.name !== 'string' || c.name === '') {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `registerCodec: a codec needs a non-empty name, got ${show(c?.name)}`,
+    );
+  }
+  if (typeof c.compress !== 'function' || typeof c.decompress !== 'function') {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `registerCodec: codec ${c.name} needs compress and decompress methods`,
+    );
+  }
   codecs.set(codec.name, codec);
   unavailable.delete(codec.name);
 }
 
 /** Records that codec `name` exists but cannot run here, and why (shown by `getCodec`). */
 export function markUnavailable(name: string, reason: string): void {
+  if (typeof name !== 'string' || name === '' || typeof reason !== 'string') {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `markUnavailable: name and reason must be strings, got ${show(name)}, ${show(reason)}`,
+    );
+  }
   if (!codecs.has(name)) unavailable.set(name, reason);
 }
 
-/** The codec called `name`; throws `ERR_ZS_UNAVAILABLE` if it is unknown or cannot run here. */
+/**
+ * The codec called `name`; throws `ERR_ZS_UNAVAILABLE` if it is unknown or cannot run here,
+ * `ERR_ZS_BAD_ARGUMENT` if `name` is not a string.
+ */
 export function getCodec(name: string): Codec {
+  if (typeof name !== 'string') {
+    throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `getCodec: name must be a string, got ${show(name)}`);
+  }
   const c = codecs.get(name);
   if (c) return c;
   const why = unavailable.get(name);
@@ -58,11 +87,13 @@ export function listCodecs(): CodecList {
 export const noneCodec: Codec = {
   name: 'none',
   compress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers('none', src, dst);
     if (src.length > dst.length) return -1;
     dst.set(src);
     return src.length;
   },
   decompress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers('none', src, dst);
     if (src.length !== dst.length) {
       throw new ZsError(ZsErrorCode.CODEC, `none: stored ${src.length} bytes, expected ${dst.length}`);
     }

@@ -8,29 +8,32 @@
  * buffer the caller's view sits on. A decoder builds its output in the private output buffer and
  * hands it over with one `set`. Both buffers keep SLACK bytes past their live data, so word reads
  * and writes may run a little past the end.
- * @internal
  */
 
-/** Bytes past the live data in each scratch buffer (8-byte reads, 4-byte copies overrunning). */
+/**
+ * Bytes past the live data in each scratch buffer (8-byte reads, 4-byte copies overrunning).
+ * @internal
+ */
 export const SLACK = 16;
 
 /**
- * The private buffers of an LZ block codec; they grow to the largest input and output seen and
- * are reused by every call (no allocation per call while sizes stay the same).
+ * The private buffers of an LZ block codec (held in a private field, so that nothing of it shows
+ * in the codec's public type); they grow to the largest input and output seen and are reused by
+ * every call (no allocation per call while sizes stay the same).
  * @internal
  */
-export abstract class LzScratch {
+export class LzScratch {
   /** The private copy of the current input, and a view on it. */
-  protected inBytes = new Uint8Array(4096 + SLACK);
-  protected inView = new DataView(this.inBytes.buffer);
+  inBytes = new Uint8Array(4096 + SLACK);
+  inView = new DataView(this.inBytes.buffer);
   /** The private output of the decoder, and a view on it. */
-  protected outBytes = new Uint8Array(4096 + SLACK);
-  protected outView = new DataView(this.outBytes.buffer);
+  outBytes = new Uint8Array(4096 + SLACK);
+  outView = new DataView(this.outBytes.buffer);
   /** `outBytes.subarray(0, outWindow.length)`, kept while outputs keep the same size. */
   private outWindow = this.outBytes.subarray(0, 4096);
 
   /** Copies `src` into `inBytes` (grown first if needed). */
-  protected loadInput(src: Uint8Array): void {
+  loadInput(src: Uint8Array): void {
     const n = src.length;
     if (n + SLACK > this.inBytes.length) {
       this.inBytes = new Uint8Array(Math.max(n + SLACK, this.inBytes.length * 2));
@@ -40,7 +43,7 @@ export abstract class LzScratch {
   }
 
   /** Makes `outBytes` hold at least `n` bytes plus slack. */
-  protected reserveOutput(n: number): void {
+  reserveOutput(n: number): void {
     if (n + SLACK > this.outBytes.length) {
       this.outBytes = new Uint8Array(Math.max(n + SLACK, this.outBytes.length * 2));
       this.outView = new DataView(this.outBytes.buffer);
@@ -49,7 +52,7 @@ export abstract class LzScratch {
   }
 
   /** Copies the first `dst.length` bytes of `outBytes` to `dst`. */
-  protected deliverOutput(dst: Uint8Array): void {
+  deliverOutput(dst: Uint8Array): void {
     let window = this.outWindow;
     if (window.length !== dst.length) window = this.outWindow = this.outBytes.subarray(0, dst.length);
     dst.set(window);

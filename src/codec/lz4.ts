@@ -38,7 +38,8 @@
  * before any byte moves, and each sequence consumes at least its token byte, so corrupt input
  * throws `ERR_ZS_CODEC` and can never read or write out of bounds or loop forever.
  */
-import { ZsError, ZsErrorCode } from '../errors.js';
+import { checkInt, ZsError, ZsErrorCode } from '../errors.js';
+import { checkCodecBuffers } from './check.js';
 import { copyLiterals, copyMatch, LzScratch } from './lz-block.js';
 import type { Codec } from './types.js';
 
@@ -59,6 +60,8 @@ const HASH_LOG_U16 = 13;
 const HASH_LOG_U32 = 12;
 /** Misses before the search starts skipping (the step grows by 1 every 2^SKIP_TRIGGER misses). */
 const SKIP_TRIGGER = 6;
+/** Largest acceleration accepted (LZ4_ACCELERATION_MAX of the LZ4 library). */
+const MAX_ACCELERATION = 65537;
 /** Largest input LZ4 accepts (LZ4_MAX_INPUT_SIZE). */
 const MAX_INPUT = 0x7e000000;
 /** Stored positions (`base + i`) stay below this, so they fit the Int32Array table. */
@@ -112,23 +115,39 @@ function corrupt(why: string): ZsError {
  * two scratch buffers that grow to the largest input seen; instances are independent, so a
  * worker may have its own.
  */
-export class Lz4Codec extends LzScratch implements Codec {
+export class Lz4Codec implements Codec {
   /** Always `lz4`. */
   readonly name = 'lz4';
+  /**
+   * LZ4_compress_fast()'s acceleration: the search skips ahead `acceleration` times faster after
+   * misses (1, the default, is what zram uses unless Linux 6.12's `algorithm_params` sets
+   * `level=`, which its lz4 backend passes on as the acceleration).
+   */
+  readonly acceleration: number;
   private readonly table = new Int32Array(1 << HASH_LOG_U16);
+  private readonly buf = new LzScratch();
   /** Stored positions are `base + i`; anything below `base` is an empty slot (position 0). */
   private base = 1;
 
+  /**
+   * @param options.acceleration 1 (the default) to 65537; see {@link Lz4Codec.acceleration}.
+   * @throws `ERR_ZS_BAD_ARGUMENT` for an acceleration that is not an integer in range.
+   */
+  constructor(options: { acceleration?: number } = {}) {
+    this.acceleration = checkInt('lz4 acceleration', options.acceleration ?? 1, 1, MAX_ACCELERATION);
+  }
+
   /** Compresses `src` into `dst` as one LZ4 block; returns its length, or -1 if it does not fit. */
   compress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers('lz4', src, dst);
     const n = src.length;
     const cap = dst.length;
     if (n > MAX_INPUT) {
       throw new ZsError(ZsErrorCode.BAD_SIZE, `lz4: input of ${n} bytes exceeds ${MAX_INPUT}`);
     }
-    this.loadInput(src);
-    const bytes = this.inBytes;
-    const view = this.inView;
+    this.buf.loadInput(src);
+    const bytes = this.buf.inBytes;
+    const view = this.buf.inView;
     const table = this.table;
     let base = this.base;
     if (base > POSITION_LIMIT - n) {
@@ -137,20 +156,21 @@ export class Lz4Codec extends LzScratch implements Codec {
     }
     this.base = base + n;
     if (n < MIN_INPUT_FOR_MATCH) return lastLiterals(bytes, view, dst, 0, 0, n, cap);
-    return compressBlock(bytes, view, table, base, dst, n, cap, n >= LIMIT_64K);
+    return compressBlock(bytes, view, table, base, dst, n, cap, n >= LIMIT_64K, this.acceleration);
   }
 
   /** Decodes the LZ4 block `src` into all of `dst`; throws `ERR_ZS_CODEC` if it is corrupt. */
   decompress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers('lz4', src, dst);
     const n = src.length;
     const cap = dst.length;
     if (n === 0) throw corrupt('empty input');
-    this.loadInput(src);
-    this.reserveOutput(cap);
-    const input = this.inBytes;
-    const inView = this.inView;
-    const out = this.outBytes;
-    const outView = this.outView;
+    this.buf.loadInput(src);
+    this.buf.reserveOutput(cap);
+    const input = this.buf.inBytes;
+    const inView = this.buf.inView;
+    const out = this.buf.outBytes;
+    const outView = this.buf.outView;
     let ip = 0;
     let op = 0;
     // Copies below move 4 bytes at a time and may write up to 3 bytes past their end; SLACK
@@ -193,7 +213,7 @@ export class Lz4Codec extends LzScratch implements Codec {
       op = copyMatch(out, outView, op, offset, len);
     }
     if (op !== cap) throw corrupt(`decoded ${op} bytes, expected ${cap}`);
-    this.deliverOutput(dst);
+    this.buf.deliverOutput(dst);
     return cap;
   }
 }
@@ -227,8 +247,7 @@ function countEqual(bytes: Uint8Array, view: DataView, p: number, m: number, lim
 }
 
 /**
- * The parse of lib/lz4/lz4_compress.c LZ4_compress_generic() (Linux 6.1 and 6.12, noDict,
- * acceleration 1) over `bytes[0..n)`, n >= 13, written to `dst`; returns the block length, or -1
+ * The parse of lib/lz4/lz4_compress.c LZ4_compress_generic() (Linux 6.1 and 6.12, noDict) over `bytes[0..n)`, n >= 13, written to `dst`; returns the block length, or -1
  * as soon as a write would pass `cap`. `large` selects the "byU32" table of inputs of
  * LZ4_64Klimit bytes or more (hash5, distance limit); otherwise the "byU16" one.
  */
@@ -241,6 +260,7 @@ function compressBlock(
   n: number,
   cap: number,
   large: boolean,
+  acceleration: number,
 ): number {
   const mfLimit = n - MF_LIMIT; // last position where a match may start
   const matchLimit = n - LAST_LITERALS; // matches end at or before this position
@@ -250,11 +270,12 @@ function compressBlock(
   let ip = 1;
   let forwardH = hashAt(bytes, view, ip, large);
   for (;;) {
-    // Probe ip, then further on with a step that grows after 64 misses. Each probe reads its
-    // slot, hashes the next position, then enters itself.
+    // Probe ip, then further on with a step that grows after 64 misses (at acceleration 1; the
+    // acceleration multiplies the step). Each probe reads its slot, hashes the next position,
+    // then enters itself.
     let forwardIp = ip;
     let step = 1;
-    let probes = 1 << SKIP_TRIGGER;
+    let probes = acceleration << SKIP_TRIGGER;
     let match = 0;
     for (;;) {
       const h = forwardH;

@@ -49,6 +49,7 @@
  * input throws `ERR_ZS_CODEC` and can never read or write out of bounds or loop forever.
  */
 import { ZsError, ZsErrorCode } from '../errors.js';
+import { checkCodecBuffers } from './check.js';
 import { copyLiterals, copyMatch, LzScratch } from './lz-block.js';
 import type { Codec } from './types.js';
 
@@ -101,12 +102,13 @@ function ctz32(v: number): number {
  * lzorle1x_1_compress()); see the file comment. Each instance owns a 32 KiB dictionary and two
  * scratch buffers that grow to the largest input seen.
  */
-export class LzoCodec extends LzScratch implements Codec {
+export class LzoCodec implements Codec {
   /** `lzo` or `lzo-rle`. */
   readonly name: 'lzo' | 'lzo-rle';
   /** Bitstream version: 0 for `lzo`, 1 for `lzo-rle` (written after a leading 17). */
   private readonly version: number;
   private readonly dict = new Int32Array(1 << D_BITS);
+  private readonly buf = new LzScratch();
   /** Stored positions are `base + i` (i from the block start); below `base` is an empty slot. */
   private base = 1;
   // Compressor state shared by the block loop (fields, so no object is made per call).
@@ -115,7 +117,6 @@ export class LzoCodec extends LzScratch implements Codec {
 
   /** @param variant `lzo` (LZO1X-1) or `lzo-rle` (zram's run-length variant). */
   constructor(variant: 'lzo' | 'lzo-rle') {
-    super();
     if (variant !== 'lzo' && variant !== 'lzo-rle') {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `lzo: unknown variant ${JSON.stringify(variant)}`);
     }
@@ -125,9 +126,10 @@ export class LzoCodec extends LzScratch implements Codec {
 
   /** Compresses `src` into `dst` as one LZO1X stream; returns its length, or -1 if it does not fit. */
   compress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers(this.name, src, dst);
     const n = src.length;
     const cap = dst.length;
-    this.loadInput(src);
+    this.buf.loadInput(src);
     let op = 0;
     if (this.version > 0) {
       if (cap < 2) return -1;
@@ -171,7 +173,7 @@ export class LzoCodec extends LzScratch implements Codec {
         op = this.literalHeader(t, dst, op, cap);
         if (op < 0) return -1;
       }
-      op = copyLiterals(this.inBytes, this.inView, ii, n, dst, op);
+      op = copyLiterals(this.buf.inBytes, this.buf.inView, ii, n, dst, op);
     }
     if (op + 3 > cap) return -1;
     dst[op++] = M4_MARKER | 1;
@@ -214,8 +216,8 @@ export class LzoCodec extends LzScratch implements Codec {
     dst: Uint8Array,
     cap: number,
   ): number {
-    const bytes = this.inBytes;
-    const view = this.inView;
+    const bytes = this.buf.inBytes;
+    const view = this.buf.inView;
     const dict = this.dict;
     const rle = this.version > 0;
     const inEnd = start + len;
@@ -353,16 +355,17 @@ export class LzoCodec extends LzScratch implements Codec {
 
   /** Decodes the LZO1X stream `src` into all of `dst`; throws `ERR_ZS_CODEC` if it is corrupt. */
   decompress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers(this.name, src, dst);
     const name = this.name;
     const n = src.length;
     const cap = dst.length;
     if (n < 3) throw corrupt(name, 'shorter than the end marker');
-    this.loadInput(src);
-    this.reserveOutput(cap);
-    const input = this.inBytes;
-    const inView = this.inView;
-    const out = this.outBytes;
-    const outView = this.outView;
+    this.buf.loadInput(src);
+    this.buf.reserveOutput(cap);
+    const input = this.buf.inBytes;
+    const inView = this.buf.inView;
+    const out = this.buf.outBytes;
+    const outView = this.buf.outView;
     let ip = 0;
     let op = 0;
     let version = 0;
@@ -468,7 +471,7 @@ export class LzoCodec extends LzScratch implements Codec {
       state = next;
     }
     if (op !== cap) throw corrupt(name, `decoded ${op} bytes, expected ${cap}`);
-    this.deliverOutput(dst);
+    this.buf.deliverOutput(dst);
     return cap;
   }
 
@@ -477,8 +480,8 @@ export class LzoCodec extends LzScratch implements Codec {
     if (count === 0) return op;
     if (count > n - ip) throw corrupt(this.name, 'literals run past the input');
     if (count > cap - op) throw corrupt(this.name, 'output longer than expected');
-    const input = this.inBytes;
-    const out = this.outBytes;
+    const input = this.buf.inBytes;
+    const out = this.buf.outBytes;
     for (let k = 0; k < count; k++) out[op + k] = input[ip + k];
     return op + count;
   }

@@ -233,7 +233,7 @@ export class ZsPool {
     this.registry = options.shrinkers === undefined ? defaultShrinkers : options.shrinkers;
     if (this.registry !== null) {
       try {
-        this.registry.register(this.shrinker);
+        this.registry.registerWeak(this.shrinker);
         this.shrinkerRegistered = true;
       } catch {
         // Not critical: the pool works and compaction can still be run by hand.

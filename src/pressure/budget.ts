@@ -14,8 +14,9 @@
  *
  * Figures: `usageBytes`, `limitBytes`, `ratio` (usage / limit).
  */
-import { checkPositive, ZsError, ZsErrorCode } from '../errors.js';
+import { checkPositive, show, ZsError, ZsErrorCode } from '../errors.js';
 import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
+import { optName, orDefault } from './check.js';
 import {
   bandLevel,
   checkThresholds,
@@ -75,18 +76,18 @@ export class BudgetSource implements PressureSource {
 
   /** Creates the source; throws `ERR_ZS_BAD_ARGUMENT` for a bad limit, thresholds or ratio. */
   constructor(options: BudgetSourceOptions) {
-    if (options === null || typeof options !== 'object') {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'budgetSource: options with limitBytes are required');
     }
     this.limit = checkLimit(options.limitBytes);
-    this.name = options.name ?? 'budget';
-    this.margin = options.margin ?? 0.05;
+    this.name = optName('budgetSource', options.name, 'budget');
+    this.margin = orDefault(options.margin, 0.05);
     this.thresholds = checkThresholds(
       'budgetSource',
-      withDefaults(BUDGET_THRESHOLDS, options.thresholds),
+      withDefaults(BUDGET_THRESHOLDS, options.thresholds, 'budgetSource: thresholds'),
       this.margin,
     );
-    this.targetRatio = options.targetRatio ?? 0.9;
+    this.targetRatio = orDefault(options.targetRatio, 0.9);
     if (typeof this.targetRatio !== 'number' || !(this.targetRatio > 0 && this.targetRatio <= 1)) {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'budgetSource: targetRatio must be in (0, 1]');
     }
@@ -96,7 +97,13 @@ export class BudgetSource implements PressureSource {
       }
       this.usage = options.usage;
     } else {
-      const registry = options.registry ?? defaultShrinkers;
+      const registry = orDefault(options.registry, defaultShrinkers);
+      if (registry === null || typeof registry !== 'object' || typeof registry.usageBytes !== 'function') {
+        throw new ZsError(
+          ZsErrorCode.BAD_ARGUMENT,
+          `budgetSource: registry must be a ShrinkerRegistry, got ${show(registry)}`,
+        );
+      }
       this.usage = () => registry.usageBytes();
     }
   }

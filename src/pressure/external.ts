@@ -9,7 +9,8 @@
  *
  * Figures: `rank` (0–3, the held level's rank), `remainingMs` (time left in the hold).
  */
-import { ZsError, ZsErrorCode } from '../errors.js';
+import { show, ZsError, ZsErrorCode } from '../errors.js';
+import { optName } from './check.js';
 import { isPressureLevel, levelRank, type PressureLevel } from './level.js';
 import { okSample, type PressureSample, type PressureSource } from './source.js';
 
@@ -23,7 +24,7 @@ export class ExternalSource implements PressureSource {
 
   /** Creates the source (name default `external`). */
   constructor(name = 'external') {
-    this.name = name;
+    this.name = optName('ExternalSource', name, 'external');
   }
 
   /**
@@ -37,12 +38,21 @@ export class ExternalSource implements PressureSource {
         `notify: level must be 'none', 'low', 'medium' or 'critical', got ${String(level)}`,
       );
     }
-    if (typeof holdMs !== 'number' || !(holdMs > 0)) {
-      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `notify: holdMs must be > 0, got ${String(holdMs)}`);
+    if (typeof now !== 'number' || !Number.isFinite(now)) {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `notify: now must be a finite number, got ${show(now)}`);
+    }
+    if (typeof holdMs !== 'number' || !(holdMs > 0) || !Number.isFinite(holdMs)) {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `notify: holdMs must be a finite number > 0, got ${show(holdMs)}`,
+      );
+    }
+    if (typeof note !== 'string') {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `notify: note must be a string, got ${show(note)}`);
     }
     this.level = level;
     this.until = level === 'none' ? Number.NEGATIVE_INFINITY : now + holdMs;
-    this.note = typeof note === 'string' ? note : '';
+    this.note = note;
   }
 
   /** The held level, or `none` once the hold has run out. */

@@ -15,6 +15,7 @@
  * 0.05). No byte target. Figures: `usedBytes`, `limitBytes`, `ratio`.
  */
 import { ZsError, ZsErrorCode } from '../errors.js';
+import { optionsObject, optName, orDefault } from './check.js';
 import {
   bandLevel,
   checkThresholds,
@@ -68,11 +69,12 @@ export class HeapSource implements PressureSource {
 
   /** Creates the source; throws `ERR_ZS_BAD_ARGUMENT` for bad options. */
   constructor(options: HeapSourceOptions = {}) {
-    this.name = options.name ?? 'heap';
-    this.margin = options.margin ?? 0.05;
+    options = optionsObject('heapSource', options);
+    this.name = optName('heapSource', options.name, 'heap');
+    this.margin = orDefault(options.margin, 0.05);
     this.thresholds = checkThresholds(
       'heapSource',
-      withDefaults(HEAP_THRESHOLDS, options.thresholds),
+      withDefaults(HEAP_THRESHOLDS, options.thresholds, 'heapSource: thresholds'),
       this.margin,
     );
     if (options.stats !== undefined && typeof options.stats !== 'function') {

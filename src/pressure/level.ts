@@ -7,7 +7,7 @@
  * fall below `threshold × (1 − margin)` to leave it, so a value hovering at a threshold does not
  * flap between two levels on every poll.
  */
-import { ZsError, ZsErrorCode } from '../errors.js';
+import { show, ZsError, ZsErrorCode } from '../errors.js';
 
 /** A memory-pressure level, least to most urgent (the kernel's vmpressure levels plus `none`). */
 export type PressureLevel = 'none' | 'low' | 'medium' | 'critical';
@@ -98,8 +98,15 @@ export function checkThresholds(what: string, t: LevelThresholds, margin: number
   return { low: t.low, medium: t.medium, critical: t.critical };
 }
 
-/** Merges partial thresholds over defaults. */
-export function withDefaults(defaults: LevelThresholds, t?: Partial<LevelThresholds>): LevelThresholds {
+/** Merges partial thresholds over defaults; throws `ERR_ZS_BAD_ARGUMENT` if `t` is not an object. */
+export function withDefaults(
+  defaults: LevelThresholds,
+  t?: Partial<LevelThresholds>,
+  what = 'thresholds',
+): LevelThresholds {
+  if (t !== undefined && (t === null || typeof t !== 'object' || Array.isArray(t))) {
+    throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `${what} must be an object, got ${show(t)}`);
+  }
   return {
     low: t?.low ?? defaults.low,
     medium: t?.medium ?? defaults.medium,

@@ -24,10 +24,11 @@
  * after each reclaim (counted, scanned, freed, bytes returned, duration), `on('error')` when a
  * reclaim throws. Clock and timers are injectable for tests.
  */
-import { checkInt, checkPositive, ZsError, ZsErrorCode } from '../errors.js';
+import { show, type ZsError } from '../errors.js';
 import { defaultShrinkers, type ReclaimResult, type ShrinkerRegistry } from '../shrinker/registry.js';
 import { DEF_PRIORITY } from '../shrinker/shrinker.js';
 import { Listeners } from '../util/listeners.js';
+import { badArgument, optFunction, optionsObject, orDefault, TIMEOUT_MAX } from './check.js';
 import { ExternalSource } from './external.js';
 import { isPressureLevel, levelRank, PRESSURE_LEVELS, type PressureLevel } from './level.js';
 import { describeError, invalidSample, type PressureSample, type PressureSource } from './source.js';
@@ -62,7 +63,7 @@ export interface PressureMonitorOptions {
    * and reports levels without reclaiming.
    */
   registry?: ShrinkerRegistry | null;
-  /** Poll period in ms (default 1000). */
+  /** Poll period in ms (default 1000; at most 2^31 − 1, the longest delay timers honour). */
   intervalMs?: number;
   /** Consecutive polls a higher level must be observed before it is taken (default 1). */
   raiseAfter?: number;
@@ -235,34 +236,16 @@ export class PressureMonitor {
 
   /** Creates a stopped monitor; throws `ERR_ZS_BAD_ARGUMENT` for bad options. */
   constructor(options: PressureMonitorOptions = {}) {
-    const sources = options.sources ?? [];
-    if (!Array.isArray(sources)) throw bad('sources must be an array of PressureSource');
-    for (const s of sources) {
-      if (
-        s === null ||
-        typeof s !== 'object' ||
-        typeof s.sample !== 'function' ||
-        typeof s.name !== 'string'
-      ) {
-        throw bad('every source needs a name and a sample(now) method');
-      }
-    }
-    this.polled = sources.slice();
-    this.registry = options.registry === undefined ? defaultShrinkers : options.registry;
-    this.intervalMs = checkPositive('intervalMs', options.intervalMs ?? 1000);
-    this.raiseAfter = checkInt('raiseAfter', options.raiseAfter ?? 1, 1, 1000);
-    this.clearAfter = checkInt('clearAfter', options.clearAfter ?? 3, 1, 1000);
-    this.notifyHoldMs = checkPositive('notifyHoldMs', options.notifyHoldMs ?? this.intervalMs);
-    const p = { ...DEFAULT_RECLAIM_POLICY, ...options.policy };
-    for (const k of ['low', 'medium', 'critical'] as const) {
-      checkInt(`policy.${k}`, p[k], 0, DEF_PRIORITY);
-    }
-    this.policy = p;
-    this.now = options.now ?? (() => performance.now());
-    this.timers = options.timers ?? {
-      setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
-      clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
-    };
+    const o = checkMonitorOptions(options);
+    this.polled = o.sources;
+    this.registry = o.registry;
+    this.intervalMs = o.intervalMs;
+    this.raiseAfter = o.raiseAfter;
+    this.clearAfter = o.clearAfter;
+    this.notifyHoldMs = o.notifyHoldMs;
+    this.policy = o.policy;
+    this.now = o.now;
+    this.timers = o.timers;
     this.external = new ExternalSource();
   }
 
@@ -335,9 +318,17 @@ export class PressureMonitor {
    */
   notify(level: PressureLevel, options: { holdMs?: number; note?: string } = {}): void {
     if (!isPressureLevel(level)) {
-      throw bad(`notify: level must be one of ${PRESSURE_LEVELS.join(', ')}, got ${String(level)}`);
+      throw bad(`notify: level must be one of ${PRESSURE_LEVELS.join(', ')}, got ${show(level)}`);
     }
-    this.external.notify(level, this.now(), options.holdMs ?? this.notifyHoldMs, options.note ?? '');
+    const o = optionsObject('notify', options);
+    const holdMs = orDefault(o.holdMs, this.notifyHoldMs);
+    if (typeof holdMs !== 'number' || !(holdMs > 0) || !Number.isFinite(holdMs)) {
+      throw bad(`notify: holdMs must be a finite number > 0, got ${show(holdMs)}`);
+    }
+    if (o.note !== undefined && typeof o.note !== 'string') {
+      throw bad(`notify: note must be a string, got ${show(o.note)}`);
+    }
+    this.external.notify(level, this.now(), holdMs, orDefault(o.note, ''));
     if (this.active) void this.pollOnce(true).catch(() => undefined);
   }
 
@@ -355,7 +346,9 @@ export class PressureMonitor {
     this.timer = null;
     if (!this.active) return;
     void this.pollOnce(false).catch(() => undefined);
-    if (!this.active) return; // a listener may have stopped us
+    // A poll listener may have stopped the monitor, or stopped and restarted it (the restart's own
+    // tick has then scheduled the next poll: scheduling another would poll twice as often).
+    if (!this.active || this.timer !== null) return;
     const h = this.timers.setTimeout(() => this.tick(), this.intervalMs);
     const unref = (h as { unref?: () => void } | null)?.unref;
     if (typeof unref === 'function') unref.call(h);
@@ -523,6 +516,112 @@ function usageOf(registry: ShrinkerRegistry): number {
   }
 }
 
+/** A monitor's options, checked and with defaults filled in. */
+interface CheckedMonitorOptions {
+  sources: PressureSource[];
+  registry: ShrinkerRegistry | null;
+  intervalMs: number;
+  raiseAfter: number;
+  clearAfter: number;
+  notifyHoldMs: number;
+  policy: Readonly<ReclaimPolicy>;
+  now: () => number;
+  timers: PressureTimers;
+}
+
+/**
+ * Checks every option of a {@link PressureMonitor} (throws `ERR_ZS_BAD_ARGUMENT` naming it) and
+ * fills in the defaults; creates nothing. `startAutoReclaim` calls it before probing any source.
+ * @internal
+ */
+export function checkMonitorOptions(options: PressureMonitorOptions | undefined): CheckedMonitorOptions {
+  const o = optionsObject('PressureMonitor', options);
+  const sources = orDefault(o.sources, []);
+  if (!Array.isArray(sources)) throw bad(`PressureMonitor: sources must be an array, got ${show(sources)}`);
+  for (const s of sources) {
+    if (s === null || typeof s !== 'object' || typeof s.sample !== 'function' || typeof s.name !== 'string') {
+      throw bad('PressureMonitor: every source needs a name and a sample(now) method');
+    }
+  }
+  const registry = o.registry === undefined ? defaultShrinkers : o.registry;
+  if (registry !== null && !isRegistry(registry)) {
+    throw bad(`PressureMonitor: registry must be a ShrinkerRegistry or null, got ${show(registry)}`);
+  }
+  const intervalMs = positive('intervalMs', orDefault(o.intervalMs, 1000));
+  if (intervalMs > TIMEOUT_MAX) {
+    // setTimeout would clamp it to 1 ms: a monitor meant to poll rarely would poll all the time.
+    throw bad(`PressureMonitor: intervalMs must be at most ${TIMEOUT_MAX} (2^31 − 1), got ${intervalMs}`);
+  }
+  const policyIn = o.policy === undefined ? {} : o.policy;
+  if (policyIn === null || typeof policyIn !== 'object' || Array.isArray(policyIn)) {
+    throw bad(`PressureMonitor: policy must be an object, got ${show(policyIn)}`);
+  }
+  const policy = { ...DEFAULT_RECLAIM_POLICY, ...policyIn };
+  for (const k of ['low', 'medium', 'critical'] as const) {
+    const v = policy[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > DEF_PRIORITY) {
+      throw bad(
+        `PressureMonitor: policy.${k} must be an integer priority in [0, ${DEF_PRIORITY}], got ${show(v)}`,
+      );
+    }
+  }
+  const now = optFunction<() => number>('PressureMonitor', 'now', o.now) ?? (() => performance.now());
+  let timers: PressureTimers;
+  if (o.timers === undefined) {
+    timers = {
+      setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms),
+      clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+    };
+  } else {
+    const t = o.timers as Partial<PressureTimers> | null;
+    if (
+      t === null ||
+      typeof t !== 'object' ||
+      typeof t.setTimeout !== 'function' ||
+      typeof t.clearTimeout !== 'function'
+    ) {
+      throw bad('PressureMonitor: timers must be an object with setTimeout and clearTimeout functions');
+    }
+    timers = o.timers;
+  }
+  return {
+    sources: sources.slice(),
+    registry,
+    intervalMs,
+    raiseAfter: count('raiseAfter', orDefault(o.raiseAfter, 1)),
+    clearAfter: count('clearAfter', orDefault(o.clearAfter, 3)),
+    notifyHoldMs: positive('notifyHoldMs', orDefault(o.notifyHoldMs, intervalMs)),
+    policy,
+    now,
+    timers,
+  };
+}
+
+/** True for a ShrinkerRegistry (of this copy of the package or another one: checked by shape). */
+function isRegistry(v: unknown): v is ShrinkerRegistry {
+  const r = v as Partial<ShrinkerRegistry> | null;
+  return (
+    r !== null &&
+    typeof r === 'object' &&
+    typeof r.reclaimAsync === 'function' &&
+    typeof r.onShrink === 'function' &&
+    typeof r.usageBytes === 'function'
+  );
+}
+
 function bad(message: string): ZsError {
-  return new ZsError(ZsErrorCode.BAD_ARGUMENT, message);
+  return badArgument(message);
+}
+
+function positive(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v))
+    throw bad(`PressureMonitor: ${name} must be a finite number > 0, got ${show(v)}`);
+  return v;
+}
+
+function count(name: string, v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 1000) {
+    throw bad(`PressureMonitor: ${name} must be an integer in [1, 1000], got ${show(v)}`);
+  }
+  return v;
 }

@@ -11,7 +11,7 @@
  * The pool is private to the replay and registers its shrinker in a private registry, so nothing
  * else in the process is shrunk.
  */
-import { ZsError, ZsErrorCode } from '../errors.js';
+import { show, ZsError, ZsErrorCode } from '../errors.js';
 import { ZsPool } from '../pool/pool.js';
 import type { ClassStats } from '../pool/pool-stats.js';
 import type { ProfileName } from '../pool/profiles.js';
@@ -187,6 +187,7 @@ export class TraceReplayer {
   private readonly events: ReplayEvent[] = [];
   private readonly t0 = performance.now();
   private lineNo = 0;
+  private finished = false;
   private ops = 0;
   private allocs = 0;
   private frees = 0;
@@ -199,13 +200,31 @@ export class TraceReplayer {
   private compactFreedLast = 0;
   private compactFreedTotal = 0;
 
-  /** Creates a replayer with a fresh pool. */
+  /**
+   * Creates a replayer with a fresh pool; throws `ERR_ZS_BAD_ARGUMENT` for bad options (`profile`
+   * and `pageSize` are checked by the pool), before anything is created.
+   */
   constructor(options: ReplayOptions = {}) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw badArgument(`TraceReplayer: options must be an object, got ${show(options)}`);
+    }
+    if (options.verify !== undefined && typeof options.verify !== 'boolean') {
+      throw badArgument(`TraceReplayer: verify must be true or false, got ${show(options.verify)}`);
+    }
+    if (options.profile !== undefined && typeof options.profile !== 'string') {
+      throw badArgument(`TraceReplayer: profile must be a profile name, got ${show(options.profile)}`);
+    }
+    if (options.pageSize !== undefined && typeof options.pageSize !== 'number') {
+      throw badArgument(`TraceReplayer: pageSize must be a number, got ${show(options.pageSize)}`);
+    }
+    if (options.trace !== undefined && typeof options.trace !== 'string') {
+      throw badArgument(`TraceReplayer: trace must be a string, got ${show(options.trace)}`);
+    }
     this.shrinkers = new ShrinkerRegistry();
     this.pool = new ZsPool({
       name: 'replay',
-      profile: options.profile ?? 'linux-6.12',
-      pageSize: options.pageSize ?? 4096,
+      profile: options.profile === undefined ? 'linux-6.12' : options.profile,
+      pageSize: options.pageSize === undefined ? 4096 : options.pageSize,
       shrinkers: this.shrinkers,
     });
     this.verify = options.verify ?? true;
@@ -217,8 +236,14 @@ export class TraceReplayer {
     this.checkWords = new Int32Array(this.check.buffer, 0, (max + 4) >> 2);
   }
 
-  /** Runs one trace line (1-based line numbers are counted here). Throws `ERR_ZS_BAD_TRACE`. */
+  /**
+   * Runs one trace line (1-based line numbers are counted here). Throws `ERR_ZS_BAD_TRACE` for a
+   * line that is not in the trace format, `ERR_ZS_BAD_ARGUMENT` if `text` is not a string and
+   * `ERR_ZS_DESTROYED` after {@link finish}; neither of the last two counts as a line.
+   */
   line(text: string): void {
+    if (typeof text !== 'string') throw badArgument(`line: text must be a string, got ${show(text)}`);
+    if (this.finished) throw new ZsError(ZsErrorCode.DESTROYED, 'line: the replay has finished');
     const n = ++this.lineNo;
     const s = text.trim();
     if (s.length === 0 || s.charCodeAt(0) === 35 /* # */) return;
@@ -281,8 +306,9 @@ export class TraceReplayer {
     });
   }
 
-  /** Ends the replay: returns the result and destroys the pool. */
+  /** Ends the replay: returns the result and destroys the pool. Throws `ERR_ZS_DESTROYED` if called again. */
   finish(): ReplayResult {
+    if (this.finished) throw new ZsError(ZsErrorCode.DESTROYED, 'finish: the replay has already finished');
     const pool = this.pool;
     const result: ReplayResult = {
       trace: this.traceName,
@@ -308,6 +334,7 @@ export class TraceReplayer {
         mismatches: this.mismatches,
       },
     };
+    this.finished = true;
     pool.destroy();
     return result;
   }
@@ -444,6 +471,10 @@ export class TraceReplayer {
   private ms(): number {
     return performance.now() - this.t0;
   }
+}
+
+function badArgument(message: string): ZsError {
+  return new ZsError(ZsErrorCode.BAD_ARGUMENT, message);
 }
 
 function bad(line: number, why: string, text: string): ZsError {

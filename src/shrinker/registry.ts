@@ -1,7 +1,8 @@
 /**
  * ShrinkerRegistry: the kernel's shrinker core, for user space.
  *
- * - `register` / `unregister` a {@link Shrinker} (the pool does it on create / destroy).
+ * - `register` / `unregister` a {@link Shrinker}; `registerWeak` holds it weakly (pools, stores
+ *   and caches do, so one dropped without `destroy()` is collected and then unregistered).
  * - `shrink(priority)` is `shrink_slab`: every shrinker gets one `do_shrink_slab` pass. The pass
  *   counts, computes its share `delta = (freeable >> priority) · 4 / seeks` (or freeable / 2
  *   for seeks = 0), adds the work deferred by earlier passes (`nr >> priority`), caps it at
@@ -16,7 +17,7 @@
  *   freed, duration), so users and the CLI can see what reclaim did.
  * - `usageBytes()` sums what the shrinkers that report it hold, for byte budgets.
  */
-import { checkInt, ZsError, ZsErrorCode } from '../errors.js';
+import { show, ZsError, ZsErrorCode } from '../errors.js';
 import { runAsync, runSync } from '../util/drive.js';
 import { Listeners } from '../util/listeners.js';
 import {
@@ -27,6 +28,7 @@ import {
   type ShrinkControl,
   type Shrinker,
 } from './shrinker.js';
+import { WeakShrinker } from './weak.js';
 
 /** One `do_shrink_slab` pass of one shrinker. */
 export interface ShrinkEvent {
@@ -127,6 +129,13 @@ export function nextDeferred(freeable: number, deferred: number, delta: number, 
 /** A set of shrinkers and the reclaim driver that calls them; see the file comment. */
 export class ShrinkerRegistry {
   private readonly shrinkers: Shrinker[] = [];
+  /** Stand-ins of the weakly held shrinkers, by shrinker. */
+  private readonly weak = new WeakMap<Shrinker, WeakShrinker>();
+  /** Unregisters the stand-in of a shrinker that was collected. */
+  private readonly collected = new FinalizationRegistry<WeakRef<WeakShrinker>>((w) => {
+    const s = w.deref();
+    if (s !== undefined) this.unregister(s);
+  });
   private readonly deferred = new Map<Shrinker, number>();
   private readonly listeners = new Listeners<ShrinkEvent>();
   private readonly maxShrinkers: number;
@@ -140,12 +149,31 @@ export class ShrinkerRegistry {
 
   /** Creates an empty registry. */
   constructor(options: ShrinkerRegistryOptions = {}) {
-    this.maxShrinkers = options.maxShrinkers ?? Number.POSITIVE_INFINITY;
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw bad(`ShrinkerRegistry: options must be an object, got ${show(options)}`);
+    }
+    const max = options.maxShrinkers === undefined ? Number.POSITIVE_INFINITY : options.maxShrinkers;
+    if (
+      typeof max !== 'number' ||
+      !(max >= 0) ||
+      (max !== Number.POSITIVE_INFINITY && !Number.isInteger(max))
+    ) {
+      throw bad(`ShrinkerRegistry: maxShrinkers must be an integer >= 0 or Infinity, got ${show(max)}`);
+    }
+    if (options.now !== undefined && typeof options.now !== 'function') {
+      throw bad(`ShrinkerRegistry: now must be a function, got ${show(options.now)}`);
+    }
+    this.maxShrinkers = max;
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Adds `s`; throws `ERR_ZS_BAD_ARGUMENT` if it is already registered or the registry is full. */
+  /**
+   * Adds `s`; throws `ERR_ZS_BAD_ARGUMENT` if it is not a {@link Shrinker} (a non-empty `name`,
+   * `count` and `scan` functions, `seeks` and `batch` integers ≥ 0, `unitBytes` ≥ 0) or is already
+   * registered, `ERR_ZS_LIMIT` if the registry is full.
+   */
   register(s: Shrinker): void {
+    checkShrinker(s);
     if (this.shrinkers.includes(s)) {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `shrinker ${s.name} is already registered`);
     }
@@ -156,12 +184,34 @@ export class ShrinkerRegistry {
     this.deferred.set(s, 0);
   }
 
+  /**
+   * Adds `s`, held weakly: the registry does not keep it (or what it refers to) alive. Once `s` is
+   * garbage-collected it counts 0, reports no usage, and is unregistered soon after. Its owner
+   * must hold `s`. `unregister(s)` removes it as usual.
+   */
+  registerWeak(s: Shrinker): void {
+    checkShrinker(s);
+    if (this.weak.has(s) || this.shrinkers.includes(s)) {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `shrinker ${s.name} is already registered`);
+    }
+    const w = new WeakShrinker(s);
+    this.register(w);
+    this.weak.set(s, w);
+    this.collected.register(s, new WeakRef(w), w);
+  }
+
   /** Removes `s`; returns false if it was not registered. */
   unregister(s: Shrinker): boolean {
-    const i = this.shrinkers.indexOf(s);
+    const w = this.weak.get(s);
+    const t = w ?? s;
+    const i = this.shrinkers.indexOf(t);
     if (i < 0) return false;
     this.shrinkers.splice(i, 1);
-    this.deferred.delete(s);
+    this.deferred.delete(t);
+    if (w !== undefined) {
+      this.weak.delete(s);
+      this.collected.unregister(w);
+    }
     return true;
   }
 
@@ -177,11 +227,14 @@ export class ShrinkerRegistry {
 
   /** Calls `listener` after every shrinker pass; returns a function that removes it. */
   onShrink(listener: ShrinkListener): () => void {
+    if (typeof listener !== 'function')
+      throw bad(`onShrink: listener must be a function, got ${show(listener)}`);
     return this.listeners.add(listener);
   }
 
   /** Sum of every shrinker's `count` in bytes (a cheap "how much could reclaim free now"). */
   countBytes(priority = 0): number {
+    checkPriority('countBytes', priority);
     let bytes = 0;
     this.sc.priority = priority;
     for (const s of this.shrinkers) {
@@ -211,6 +264,8 @@ export class ShrinkerRegistry {
    * a cache registered after its pool is only asked once compaction has not been enough.
    */
   shrink(priority: number = DEF_PRIORITY, targetBytes = Number.POSITIVE_INFINITY): ReclaimResult {
+    checkPriority('shrink', priority);
+    checkTarget('shrink', targetBytes);
     return runSync(this.passSteps(priority, this.goal(targetBytes)), scanSync);
   }
 
@@ -219,6 +274,8 @@ export class ShrinkerRegistry {
     priority: number = DEF_PRIORITY,
     targetBytes = Number.POSITIVE_INFINITY,
   ): Promise<ReclaimResult> {
+    checkPriority('shrinkAsync', priority);
+    checkTarget('shrinkAsync', targetBytes);
     return runAsync(this.passSteps(priority, this.goal(targetBytes)), scanAsync);
   }
 
@@ -476,9 +533,70 @@ function scanAsync(p: ShrinkPass): number | Promise<number> {
 }
 
 function reclaimBounds(options: ReclaimOptions): { target: number; minPriority: number } {
-  const target = options.targetBytes ?? Number.POSITIVE_INFINITY;
-  if (!(target >= 0)) throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `targetBytes must be >= 0, got ${target}`);
-  return { target, minPriority: checkInt('minPriority', options.minPriority ?? 0, 0, DEF_PRIORITY) };
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw bad(`reclaim: options must be an object, got ${show(options)}`);
+  }
+  const target = options.targetBytes === undefined ? Number.POSITIVE_INFINITY : options.targetBytes;
+  const minPriority = options.minPriority === undefined ? 0 : options.minPriority;
+  checkTarget('reclaim', target);
+  if (
+    typeof minPriority !== 'number' ||
+    !Number.isInteger(minPriority) ||
+    minPriority < 0 ||
+    minPriority > DEF_PRIORITY
+  ) {
+    throw bad(`reclaim: minPriority must be an integer in [0, ${DEF_PRIORITY}], got ${show(minPriority)}`);
+  }
+  return { target, minPriority };
+}
+
+function bad(message: string): ZsError {
+  return new ZsError(ZsErrorCode.BAD_ARGUMENT, message);
+}
+
+/** A reclaim priority: an integer from DEF_PRIORITY (12) down to 0. */
+function checkPriority(what: string, priority: unknown): void {
+  if (
+    typeof priority !== 'number' ||
+    !Number.isInteger(priority) ||
+    priority < 0 ||
+    priority > DEF_PRIORITY
+  ) {
+    throw bad(`${what}: priority must be an integer in [0, ${DEF_PRIORITY}], got ${show(priority)}`);
+  }
+}
+
+/** A byte target: a number ≥ 0 (Infinity: no target). */
+function checkTarget(what: string, target: unknown): void {
+  if (typeof target !== 'number' || !(target >= 0)) {
+    throw bad(`${what}: targetBytes must be a number >= 0, got ${show(target)}`);
+  }
+}
+
+/** Throws `ERR_ZS_BAD_ARGUMENT` unless `s` has the shape of a {@link Shrinker}. */
+function checkShrinker(s: unknown): asserts s is Shrinker {
+  if (s === null || typeof s !== 'object') throw bad(`register: shrinker must be an object, got ${show(s)}`);
+  const x = s as Partial<Record<keyof Shrinker, unknown>>;
+  if (typeof x.name !== 'string' || x.name === '') {
+    throw bad(`register: shrinker name must be a non-empty string, got ${show(x.name)}`);
+  }
+  if (typeof x.count !== 'function' || typeof x.scan !== 'function') {
+    throw bad(`register: shrinker ${x.name} needs count(sc) and scan(sc) methods`);
+  }
+  for (const k of ['seeks', 'batch'] as const) {
+    const v = x[k];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      throw bad(`register: shrinker ${x.name}: ${k} must be an integer >= 0, got ${show(v)}`);
+    }
+  }
+  if (typeof x.unitBytes !== 'number' || !(x.unitBytes >= 0) || !Number.isFinite(x.unitBytes)) {
+    throw bad(`register: shrinker ${x.name}: unitBytes must be a number >= 0, got ${show(x.unitBytes)}`);
+  }
+  for (const k of ['scanAsync', 'usageBytes'] as const) {
+    if (x[k] !== undefined && typeof x[k] !== 'function') {
+      throw bad(`register: shrinker ${x.name}: ${k} must be a method when present, got ${show(x[k])}`);
+    }
+  }
 }
 
 /** The process-wide registry pools register with by default. */

@@ -1,21 +1,18 @@
 /**
  * EntryIndex: ZStore's hash index from number keys to entry indices, holding only the indices.
  *
- * The keys themselves live in the store's entry records (a Float64Array, {@link REC_F64} numbers
- * per entry, the key at {@link REC_KEY}), which every lookup reads anyway; so a slot costs 4 bytes
+ * The keys themselves live in the store's entry records (record.ts: a Float64Array, `REC_F64`
+ * numbers per entry, the key at `R_KEY`), which every lookup reads anyway; so a slot costs 4 bytes
  * (an Int32 entry index) instead of 12 with a copy of the key, and a hit touches one slot and the
  * entry's record. Open addressing with linear probing at a load factor of at most 0.7; deletions
  * leave tombstones, cleaned up when the index is rebuilt. Keys follow `Map`'s SameValueZero rules
  * (`-0` is `+0`, `NaN` equals `NaN`); the caller stores `-0` as `+0`.
  */
 
+import { R_KEY, REC_F64 } from './record.js';
+
 const EMPTY = -1;
 const TOMB = -2;
-
-/** Float64 numbers per entry record. */
-export const REC_F64 = 4;
-/** Position of the key in an entry's record (in Float64 numbers). */
-export const REC_KEY = 1;
 
 /** Number key → entry index, keys read from the records; see the file comment. */
 export class EntryIndex {
@@ -53,7 +50,7 @@ export class EntryIndex {
       const e = slots[i];
       if (e === EMPTY) return -1;
       if (e >= 0) {
-        const x = rec[e * REC_F64 + REC_KEY];
+        const x = rec[e * REC_F64 + R_KEY];
         if (x === k || (Number.isNaN(x) && Number.isNaN(k))) return i;
       }
     }
@@ -114,7 +111,7 @@ export class EntryIndex {
     this.size = 0;
     for (let i = 0; i < old.length; i++) {
       const e = old[i];
-      if (e >= 0) this.add(rec[e * REC_F64 + REC_KEY], e, rec);
+      if (e >= 0) this.add(rec[e * REC_F64 + R_KEY], e, rec);
     }
   }
 }

@@ -1,48 +1,44 @@
 /**
- * ZStore: a Map-like key/value store whose values live compressed in a ZsPool, off the JS heap.
+ * ZStore: a `Map` whose values live compressed in a ZsPool, off the JS heap. It never drops data:
+ * under memory pressure its pool only compacts (for a cache that evicts, see ZCache).
  *
  * - The `Map` interface: `get`, `set`, `has`, `delete`, `size`, `clear`, iteration in insertion
- *   order (`keys`, `values`, `entries`, `forEach`, `for…of`). Values are `Uint8Array` or string
- *   (strings come back as strings); `get` returns a copy.
- * - A value is compressed with the store's codec when that saves at least `minSaving` of it,
- *   else stored raw. Values larger than one page are cut into page-sized chunks, with an index
- *   object of chunk handles (up to pageSize / 8 chunks: 2 MiB with 4 KiB pages).
- * - Two modes. `store` never drops data: under memory pressure the pool only compacts. `cache`
- *   adds `maxBytes` (a strict bound on the bytes held in the pool for values), a default and
- *   per-entry TTL, LRU order, and a shrinker (`zstore:<name>`, registered after the pool's, so
- *   compaction runs first) that evicts least-recently-used entries when reclaim asks for more.
- *   Every eviction is reported to `onEvict(key, reason)`.
- * - Per entry, one 32-byte record in a typed array: the pool handle, the number key, the length,
- *   flags with a generation, and the insertion-order links; a lookup touches one index slot and
- *   one record. A cache adds an expiry and the LRU links (16 bytes, allocated only in cache mode).
- *   Number keys are found through an index of entry numbers ({@link EntryIndex}, 4 bytes a slot);
- *   string keys through a `Map` (a string is a heap object anyway).
- * - Every failure (bad key or value, limit reached, codec failure) throws before anything changes:
- *   a failed `set` leaves the previous value readable.
+ *   order (`keys`, `values`, `entries`, `forEach`, `for…of`); `get` returns a fresh copy. Keys are
+ *   strings or numbers (SameValueZero, like `Map`).
+ * - Values are typed by the `encoding` option (value-encoding.ts): bytes, Buffer, lossless strings,
+ *   JSON, structured-cloneable values, or a codec of the caller's; by default strings and byte
+ *   arrays natively and anything else structured.
+ * - Bytes beyond `get`: `getInto(key, buf)` decodes into the caller's buffer, `borrow(key, fn)`
+ *   lends a zero-copy view of a value stored raw.
+ * - Per entry one 32-byte record (record.ts) and, for number keys, a 4-byte slot of the entry index
+ *   (entry-index.ts); string keys go through a `Map` (a string is a heap object anyway).
+ * - Every failure (bad key or value, a value mapped through `pool`, limit reached, codec failure)
+ *   throws before anything changes.
+ * - Nothing leaks without `destroy()`: the pool's shrinker is held weakly by the registry, so a
+ *   dropped store is collected with its pages. `using` calls `destroy()` at the end of the scope.
  */
 import { type Codec, getCodec } from '../codec/codec.js';
-import { checkNonNegative, codecError, destroyedErrorFor, show, ZsError, ZsErrorCode } from '../errors.js';
+import { destroyedErrorFor, show, ZsError, ZsErrorCode } from '../errors.js';
 import { createPool, type ZsPool } from '../pool/pool.js';
 import type { ProfileName } from '../pool/profiles.js';
-import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
-import { DEFAULT_SEEKS, SHRINK_STOP, type ShrinkControl, type Shrinker } from '../shrinker/shrinker.js';
-import { EntryIndex, REC_F64, REC_KEY } from './entry-index.js';
+import type { ShrinkerRegistry } from '../shrinker/registry.js';
+import { EntryIndex } from './entry-index.js';
+import { EntryValues } from './entry-values.js';
+import { F_COMPRESSED, F_LIVE, F_MULTI, F_NUMKEY, FLAG_BITS, RecordList, Records } from './record.js';
+import { type EncodingName, type EncodingOption, type ValueCodec, ValueEncoder } from './value-encoding.js';
 
 /** Keys a ZStore accepts. */
 export type ZStoreKey = string | number;
-/** Values a ZStore accepts. */
+/** Values of a ZStore with the default encoding when no value type is given. */
 export type ZStoreValue = Uint8Array | string;
-/** Why an entry was evicted: over `maxBytes`, past its TTL, or by the shrinker under pressure. */
-export type EvictReason = 'size' | 'expired' | 'pressure';
 
-/** Options of a {@link ZStore}. */
-export interface ZStoreOptions<K extends ZStoreKey = ZStoreKey> {
-  /** `store` (default: never drops data) or `cache` (LRU, `maxBytes`, TTL, evicting shrinker). */
-  mode?: 'store' | 'cache';
-  /** Cache: most bytes the pool may hold for values (compressed sizes); 0 = unlimited (default). */
-  maxBytes?: number;
-  /** Cache: default time to live of an entry in ms; 0 = forever (default). */
-  ttl?: number;
+/** Options shared by {@link ZStore} and ZCache: the pool, the codec, the encoding. */
+export interface PoolBackedOptions<V> {
+  /**
+   * How values become bytes: `auto` (default: strings and byte arrays natively, anything else
+   * structured), `bytes`, `buffer`, `string`, `json`, `structured`, or `{ encode, decode }`.
+   */
+  encoding?: EncodingName | ValueCodec<V>;
   /** Codec or codec name (default `lz4`); `'none'` or `null` stores values raw. */
   codec?: Codec | string | null;
   /** Store compressed only if that saves at least this fraction of the value (default 1/16). */
@@ -59,27 +55,20 @@ export interface ZStoreOptions<K extends ZStoreKey = ZStoreKey> {
   maxPagesPerZspage?: number;
   /** Most bytes of pages the pool may use (0 = unlimited); past it `set` throws `ERR_ZS_LIMIT`. */
   memLimit?: number;
-  /** Name of the store, its pool (`zspool:<name>`) and its cache shrinker (`zstore:<name>`). */
+  /** Name of the pool (`zspool:<name>`) and of any shrinker of the owner. */
   name?: string;
   /** Registry for the shrinkers (default: the process-wide one; `null` for none). */
   shrinkers?: ShrinkerRegistry | null;
-  /** Called after an entry is evicted (not for `delete` or `clear`). */
-  onEvict?: (key: K, reason: EvictReason) => void;
-  /** Clock for TTLs, in ms (default `Date.now`). */
-  now?: () => number;
 }
 
-/** Options of one {@link ZStore.set}. */
-export interface ZStoreSetOptions {
-  /** Cache: time to live of this entry in ms (overrides the store's `ttl`; 0 = forever). */
-  ttl?: number;
-}
+/** Options of a {@link ZStore}. */
+export interface ZStoreOptions<V = ZStoreValue> extends PoolBackedOptions<V> {}
 
 /** Figures of a {@link ZStore}. */
 export interface ZStoreStats {
   /** Entries. */
   entries: number;
-  /** Bytes of the values as given (strings as UTF-8). */
+  /** Bytes of the values as encoded (strings as UTF-8). */
   logical_bytes: number;
   /** Bytes held in the pool for values (compressed or raw, chunk indexes included). */
   stored_bytes: number;
@@ -95,135 +84,94 @@ export interface ZStoreStats {
   bytes_returned: number;
   /** Bytes of typed arrays for per-entry metadata and number keys. */
   metadata_bytes: number;
-  /** Evictions since creation, by reason. */
-  evictions: Record<EvictReason, number>;
 }
 
-const LIVE = 1;
-const COMPRESSED = 2;
-const STRING = 4;
-const MULTI = 8;
-const NUMKEY = 16;
-const FLAG_BITS = 0xff;
-/** The generation (bumped on every removal) sits above the flags, 24 bits. */
-const GEN_ONE = 0x100;
+/** `Symbol.dispose` where the runtime has it, else the well-known registered symbol. */
+export const disposeSymbol: typeof Symbol.dispose =
+  (Symbol as { dispose?: typeof Symbol.dispose }).dispose ??
+  (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+/** Node's `util.inspect.custom`, without importing `node:util`. */
+export const inspectSymbol: unique symbol = Symbol.for('nodejs.util.inspect.custom') as never;
 
-// An entry's record: REC_F64 Float64 numbers = REC_I32 Int32 words over the same bytes.
-const REC_I32 = REC_F64 * 2;
-/** Float64 position of the pool handle (0 = empty value). */
-const R_HANDLE = 0;
-/** Int32 positions: value length, flags | generation, insertion-order links. */
-const R_LEN = 4;
-const R_FLAGS = 5;
-const R_OPREV = 6;
-const R_ONEXT = 7;
-const INITIAL_ENTRIES = 64;
+let storeCounter = 0;
 
-/** Scratch buffers larger than this are released after the call that needed them. */
-const SCRATCH_KEEP = 64 * 1024;
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+/** @internal Validated pool-backed options: the pool and the entry values of a store or cache. */
+export function openPool<V>(
+  options: PoolBackedOptions<V>,
+  rec: Records,
+  prefix: string,
+): { pool: ZsPool; values: EntryValues<V>; name: string } {
+  const minSaving = options.minSaving ?? 1 / 16;
+  if (typeof minSaving !== 'number' || !(minSaving >= 0 && minSaving < 1)) {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `minSaving must be in [0, 1), got ${show(options.minSaving)}`,
+    );
+  }
+  const c = options.codec === undefined ? 'lz4' : options.codec;
+  let codec: Codec | null;
+  if (c === null || c === 'none') codec = null;
+  else if (typeof c === 'string') codec = getCodec(c);
+  else if (typeof c === 'object' && typeof c.compress === 'function' && typeof c.decompress === 'function')
+    codec = c;
+  else
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `codec must be a Codec, a codec name or null, got ${show(c)}`,
+    );
+  if (options.name !== undefined && typeof options.name !== 'string') {
+    throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `name must be a string, got ${show(options.name)}`);
+  }
+  const name = options.name ?? `${prefix}${++storeCounter}`;
+  const profile = options.profile ?? 'default';
+  // The encoding is checked before the pool (and its shrinker registration) exists.
+  const encoder = new ValueEncoder<V>(options.encoding as EncodingOption | undefined);
+  const pool = createPool({
+    name,
+    pageSize: options.pageSize,
+    profile,
+    maxPagesPerZspage: options.maxPagesPerZspage ?? (profile === 'default' ? 16 : undefined),
+    memLimit: options.memLimit,
+    shrinkers: options.shrinkers,
+  });
+  return { pool, values: new EntryValues<V>(rec, pool, codec, minSaving, encoder), name };
+}
 
 /** A compressed, off-heap `Map`; see the file comment. */
-export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZStoreValue]> {
+export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements Iterable<[K, V]> {
   /** The pool holding the values. */
   readonly pool: ZsPool;
   /** The codec used (null: values stored raw). */
   readonly codec: Codec | null;
-  /** `store` or `cache`. */
-  readonly mode: 'store' | 'cache';
-  /** Cache: most bytes held for values (0 = unlimited). */
-  maxBytes: number;
-  private readonly ttl: number;
-  private readonly minSaving: number;
-  private readonly maxChunks: number;
-  private readonly onEvict: ((key: K, reason: EvictReason) => void) | undefined;
-  private readonly now: () => number;
-  private readonly registry: ShrinkerRegistry | null;
-  private readonly cacheShrinker: Shrinker | null = null;
-  private readonly cache: boolean;
+  /** The store's name (its pool is `zspool:<name>`). */
+  readonly name: string;
+  private readonly rec = new Records();
+  private readonly order = new RecordList(this.rec);
+  private readonly vals: EntryValues<V>;
   private readonly numKeys = new EntryIndex();
   private readonly strKeys = new Map<string, number>();
-  // Entry records: `rf` and `ri` view the same bytes (see R_*).
-  private rf = new Float64Array(INITIAL_ENTRIES * REC_F64);
-  private ri = new Int32Array(this.rf.buffer);
-  /** Entries the records have room for. */
-  private capacity = INITIAL_ENTRIES;
-  // Cache mode only (empty in a store): expiry, and LRU links (prev, next) interleaved.
-  private eExpires: Float64Array;
-  private lru: Int32Array;
   /** String keys by entry (holes for number keys). */
-  private eStrKey: (string | undefined)[] = [];
-  private entryCount = 0;
-  private freeEntry = -1;
-  private oHead = -1;
-  private oTail = -1;
-  private lHead = -1; // most recently used
-  private lTail = -1; // least recently used
+  private strKeyOf: (string | undefined)[] = [];
   private live = 0;
-  private logical = 0;
-  private stored = 0;
-  private compressedEntries = 0;
-  private readonly evicted: Record<EvictReason, number> = { size: 0, expired: 0, pressure: 0 };
-  private inbuf = new Uint8Array(4096);
-  private cbuf = new Uint8Array(4096);
-  private readonly idxBuf: Float64Array;
-  /** Bytes held by the payload `storePayload` just wrote. */
-  private storedBytes = 0;
   private destroyed = false;
 
-  /** Creates an empty store; throws `ERR_ZS_BAD_ARGUMENT` for bad options. */
-  constructor(options: ZStoreOptions<K> = {}) {
-    const mode = options.mode ?? 'store';
-    if (mode !== 'store' && mode !== 'cache') {
-      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `mode must be 'store' or 'cache', got ${show(mode)}`);
+  /** Creates an empty store; throws `ERR_ZS_BAD_ARGUMENT` for bad options (nothing is created). */
+  constructor(options: ZStoreOptions<V> = {}) {
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `options must be an object, got ${show(options)}`);
     }
-    this.mode = mode;
-    this.cache = mode === 'cache';
-    this.eExpires = new Float64Array(this.cache ? INITIAL_ENTRIES : 0);
-    this.lru = new Int32Array(this.cache ? 2 * INITIAL_ENTRIES : 0);
-    this.maxBytes = nonNegative('maxBytes', options.maxBytes ?? 0);
-    this.ttl = nonNegative('ttl', options.ttl ?? 0);
-    if (mode === 'store' && (this.maxBytes !== 0 || this.ttl !== 0)) {
+    const mode = (options as { mode?: unknown }).mode;
+    if (mode !== undefined && mode !== 'store') {
       throw new ZsError(
         ZsErrorCode.BAD_ARGUMENT,
-        "maxBytes and ttl need mode: 'cache' (a store never drops data)",
+        `a ZStore never drops data (mode ${show(mode)}); use ZCache for an evicting cache`,
       );
     }
-    this.minSaving = options.minSaving ?? 1 / 16;
-    if (!(this.minSaving >= 0 && this.minSaving < 1)) {
-      throw new ZsError(
-        ZsErrorCode.BAD_ARGUMENT,
-        `minSaving must be in [0, 1), got ${show(options.minSaving)}`,
-      );
-    }
-    const c = options.codec === undefined ? 'lz4' : options.codec;
-    this.codec = c === null || c === 'none' ? null : typeof c === 'object' ? c : getCodec(c);
-    this.onEvict = options.onEvict;
-    this.now = options.now ?? Date.now;
-    const name = options.name ?? `zstore${++storeCounter}`;
-    this.registry = options.shrinkers === undefined ? defaultShrinkers : options.shrinkers;
-    const profile = options.profile ?? 'default';
-    this.pool = createPool({
-      name,
-      pageSize: options.pageSize,
-      profile,
-      maxPagesPerZspage: options.maxPagesPerZspage ?? (profile === 'default' ? 16 : undefined),
-      memLimit: options.memLimit,
-      shrinkers: this.registry,
-    });
-    this.maxChunks = this.pool.maxAllocSize / 8;
-    this.idxBuf = new Float64Array(this.maxChunks);
-    if (mode === 'cache' && this.registry !== null) {
-      const sh = new CacheShrinker(this, `zstore:${name}`);
-      try {
-        this.registry.register(sh);
-        this.cacheShrinker = sh;
-      } catch {
-        // Not critical: maxBytes and TTL still bound the cache.
-      }
-    }
+    const o = openPool<V>(options, this.rec, 'zstore');
+    this.pool = o.pool;
+    this.vals = o.values;
+    this.codec = o.values.payloads.codec;
+    this.name = o.name;
   }
 
   /** Number of entries. */
@@ -231,151 +179,107 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
     return this.live;
   }
 
-  /** The value of `key` (a copy), or undefined. In a cache, marks the entry most recently used. */
-  get(key: K): ZStoreValue | undefined {
+  /** The value of `key` (a fresh copy), or undefined. */
+  get(key: K): V | undefined {
     const e = this.find(key, 'get');
     if (e < 0) return undefined;
-    if (this.cache) {
-      if (this.expired(e)) {
-        this.evict(e, 'expired');
-        return undefined;
-      }
-      this.touch(e);
+    try {
+      return this.vals.read(e, 'get');
+    } finally {
+      this.vals.trim();
     }
-    return this.readValue(e);
   }
 
-  /** True when `key` has an entry (an expired cache entry is evicted and reads as absent). */
-  has(key: K): boolean {
-    const e = this.find(key, 'has');
-    if (e < 0) return false;
-    if (this.cache && this.expired(e)) {
-      this.evict(e, 'expired');
-      return false;
+  /**
+   * Decodes the bytes of `key`'s value (as encoded, e.g. UTF-8 for a string) into `buf`; returns
+   * their length, or undefined if there is no entry. Throws `ERR_ZS_OUT_OF_RANGE` if `buf` is short.
+   */
+  getInto(key: K, buf: Uint8Array): number | undefined {
+    if (!(buf instanceof Uint8Array)) {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `getInto: buf must be a Uint8Array, got ${show(buf)}`);
     }
-    return true;
+    const e = this.find(key, 'getInto');
+    if (e < 0) return undefined;
+    return this.vals.readBytes(e, buf, 'getInto');
+  }
+
+  /**
+   * Calls `fn` with a zero-copy view of `key`'s stored bytes and returns its result (undefined if
+   * there is no entry); the view is valid only during the call. Only for a value stored raw in one
+   * object (codec `none`, or a value that did not compress); otherwise `ERR_ZS_BAD_STATE`.
+   */
+  borrow<R>(key: K, fn: (view: Uint8Array) => R): R | undefined {
+    if (typeof fn !== 'function')
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'borrow: fn must be a function');
+    const e = this.find(key, 'borrow');
+    if (e < 0) return undefined;
+    const rec = this.rec;
+    const h = rec.handle(e);
+    if (h === 0) return fn(new Uint8Array(0));
+    if (rec.flags(e) & (F_COMPRESSED | F_MULTI)) {
+      throw new ZsError(
+        ZsErrorCode.BAD_STATE,
+        'borrow: the value is stored compressed or in chunks; use get()',
+      );
+    }
+    return this.pool.with(h, fn, 'ro');
+  }
+
+  /** True when `key` has an entry. */
+  has(key: K): boolean {
+    return this.find(key, 'has') >= 0;
   }
 
   /**
    * Stores `value` under `key`. A new key goes to the end of the insertion order; an existing key
-   * keeps its place. Throws (changing nothing) for a bad key or value, a value too large, the pool's
-   * limit, or a codec failure.
+   * keeps its place. Throws (changing nothing) for a bad key or value, a value too large, a value
+   * mapped through `pool`, the pool's limit, or a codec failure.
    */
-  set(key: K, value: ZStoreValue, options?: ZStoreSetOptions): this {
+  set(key: K, value: V): this {
+    const old = this.find(key, 'set');
+    const values = this.vals;
+    if (old >= 0) values.checkFree(old, 'set');
     try {
-      return this.setValue(key, value, options);
+      values.prepare(value, 'set');
+      if (old >= 0) {
+        values.release(old);
+        values.commit(old);
+      } else {
+        values.commit(this.newEntry(key));
+      }
     } finally {
-      this.trimScratch();
+      values.trim();
     }
-  }
-
-  private setValue(key: K, value: ZStoreValue, options?: ZStoreSetOptions): this {
-    if (this.destroyed) throw destroyedError('set');
-    checkKey(key, 'set');
-    let bytes: Uint8Array;
-    let isString = false;
-    if (typeof value === 'string') {
-      bytes = this.encode(value);
-      isString = true;
-    } else if (value instanceof Uint8Array) {
-      bytes = value;
-    } else {
-      throw new ZsError(
-        ZsErrorCode.BAD_ARGUMENT,
-        `set: value must be a Uint8Array or a string, got ${show(value)}`,
-      );
-    }
-    let ttl = this.ttl;
-    if (options?.ttl !== undefined) {
-      if (this.mode !== 'cache') throw new ZsError(ZsErrorCode.BAD_ARGUMENT, "set: ttl needs mode: 'cache'");
-      ttl = nonNegative('ttl', options.ttl);
-    }
-    // Compress if it pays.
-    const len = bytes.length;
-    let payload = bytes;
-    let compressed = false;
-    if (this.codec !== null && len >= 32) {
-      const room = Math.floor(len * (1 - this.minSaving));
-      if (this.cbuf.length < room) this.cbuf = new Uint8Array(growTo(room));
-      let clen: number;
-      try {
-        clen = this.codec.compress(bytes, this.cbuf.subarray(0, room));
-      } catch (e) {
-        throw codecError(e, 'set', this.codec.name);
-      }
-      if (clen >= 0) {
-        payload = this.cbuf.subarray(0, clen);
-        compressed = true;
-      }
-    }
-    // Store the payload first: if that fails, the old value is untouched.
-    const handle = this.storePayload(payload);
-    const multi = payload.length > this.pool.maxAllocSize;
-    let e = this.find(key, 'set');
-    if (e >= 0) {
-      this.releasePayload(e);
-      this.logical -= this.ri[e * REC_I32 + R_LEN];
-      if (this.cache) this.touch(e);
-    } else {
-      e = this.newEntry(key);
-    }
-    const ri = this.ri;
-    const b = e * REC_I32;
-    this.rf[e * REC_F64 + R_HANDLE] = handle;
-    ri[b + R_LEN] = len;
-    if (this.cache) this.eExpires[e] = ttl > 0 ? this.now() + ttl : 0;
-    let f = (ri[b + R_FLAGS] & ~(COMPRESSED | STRING | MULTI)) | LIVE;
-    if (compressed) f |= COMPRESSED;
-    if (isString) f |= STRING;
-    if (multi) f |= MULTI;
-    ri[b + R_FLAGS] = f;
-    this.logical += len;
-    this.stored += this.storedBytes;
-    if (compressed) this.compressedEntries++;
-    if (this.cache && this.maxBytes > 0) this.enforceMaxBytes();
     return this;
   }
 
-  /** Removes `key`; returns whether it was there. */
+  /** Removes `key`; returns whether it was there. Throws `ERR_ZS_PINNED` if its value is mapped. */
   delete(key: K): boolean {
     const e = this.find(key, 'delete');
     if (e < 0) return false;
+    this.vals.checkFree(e, 'delete');
     this.removeEntry(e);
     return true;
   }
 
-  /** Removes every entry (no evictions are reported). */
+  /** Removes every entry; if any value is mapped through `pool`, throws `ERR_ZS_PINNED` and removes none. */
   clear(): void {
     if (this.destroyed) throw destroyedError('clear');
-    for (let e = this.oHead; e >= 0; ) {
-      const n = this.ri[e * REC_I32 + R_ONEXT];
+    const rec = this.rec;
+    for (let e = this.order.head; e >= 0; e = rec.next(e)) this.vals.checkFree(e, 'clear');
+    for (let e = this.order.head; e >= 0; ) {
+      const n = rec.next(e);
       this.removeEntry(e);
       e = n;
     }
-  }
-
-  /** Evicts every expired entry now (cache); returns how many. */
-  purgeExpired(): number {
-    if (this.destroyed) throw destroyedError('purgeExpired');
-    if (!this.cache) return 0;
-    let n = 0;
-    for (let e = this.lTail; e >= 0; ) {
-      const p = this.lru[2 * e];
-      if (this.expired(e)) {
-        this.evict(e, 'expired');
-        n++;
-      }
-      e = p;
-    }
-    return n;
   }
 
   /**
    * Entries in insertion order. Entries added during the iteration are not visited; entries
    * deleted before they are reached are skipped.
    */
-  *entries(): IterableIterator<[K, ZStoreValue]> {
-    for (const e of this.visit()) yield [this.keyOf(e), this.readValue(e)];
+  *entries(): IterableIterator<[K, V]> {
+    for (const e of this.visit()) yield [this.keyOf(e), this.vals.read(e, 'entries')];
   }
 
   /** Keys in insertion order. */
@@ -384,91 +288,85 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
   }
 
   /** Values in insertion order (copies). */
-  *values(): IterableIterator<ZStoreValue> {
-    for (const e of this.visit()) yield this.readValue(e);
+  *values(): IterableIterator<V> {
+    for (const e of this.visit()) yield this.vals.read(e, 'values');
   }
 
   /** Same as {@link entries}. */
-  [Symbol.iterator](): IterableIterator<[K, ZStoreValue]> {
+  [Symbol.iterator](): IterableIterator<[K, V]> {
     return this.entries();
   }
 
   /** Calls `fn(value, key, store)` for every entry in insertion order. */
-  forEach(fn: (value: ZStoreValue, key: K, store: this) => void, thisArg?: unknown): void {
-    for (const e of this.visit()) fn.call(thisArg, this.readValue(e), this.keyOf(e), this);
+  forEach(fn: (value: V, key: K, store: this) => void, thisArg?: unknown): void {
+    for (const e of this.visit()) fn.call(thisArg, this.vals.read(e, 'forEach'), this.keyOf(e), this);
   }
 
   /** Current figures. */
   stats(): ZStoreStats {
+    if (this.destroyed) throw destroyedError('stats');
     const p = this.pool.stats({ classes: false });
-    const meta = this.rf.byteLength + this.eExpires.byteLength + this.lru.byteLength + this.numKeys.bytes;
+    const v = this.vals;
     return {
       entries: this.live,
-      logical_bytes: this.logical,
-      stored_bytes: this.stored,
-      ratio: this.stored > 0 ? this.logical / this.stored : 1,
-      compressed_entries: this.compressedEntries,
+      logical_bytes: v.logical,
+      stored_bytes: v.stored,
+      ratio: v.stored > 0 ? v.logical / v.stored : 1,
+      compressed_entries: v.compressed,
       pool_pages: p.total_pages,
       pool_bytes: p.bytes_committed,
       bytes_returned: p.bytes_returned,
-      metadata_bytes: meta,
-      evictions: { ...this.evicted },
+      metadata_bytes: this.rec.bytes + this.numKeys.bytes,
     };
   }
 
-  /** Frees everything and unregisters the shrinkers; the store is unusable afterwards. */
+  /**
+   * Frees everything and unregisters the pool's shrinker; the store is unusable afterwards. Not
+   * needed to avoid a leak (a dropped store is collected), but gives the memory back at once.
+   */
   destroy(): void {
     if (this.destroyed) return;
-    if (this.cacheShrinker && this.registry) this.registry.unregister(this.cacheShrinker);
     this.destroyed = true;
     this.pool.destroy();
     this.strKeys.clear();
     this.numKeys.clear();
-    this.eStrKey = [];
+    this.strKeyOf = [];
+    this.rec.reset();
+    this.order.clear();
     this.live = 0;
   }
 
-  /** @internal Evicts up to `n` least-recently-used entries for the shrinker; returns how many. */
-  evictLru(n: number): number {
-    return this.evictTail(n, 'pressure');
+  /** `using store = new ZStore()` destroys it at the end of the scope. */
+  [disposeSymbol](): void {
+    this.destroy();
   }
 
-  /**
-   * Evicts least-recently-used entries (reported as `reason`, or `expired` if they are) until `n`
-   * are gone — or, with `n` = Infinity, until the stored bytes are within `maxBytes`. Entries whose
-   * objects someone mapped through `pool` cannot go: they move to the front instead.
-   */
-  private evictTail(n: number, reason: EvictReason): number {
-    let done = 0;
-    const untilFits = n === Number.POSITIVE_INFINITY;
-    for (let skipped = 0; this.lTail >= 0 && skipped < this.live; ) {
-      if (untilFits ? this.stored <= this.maxBytes : done >= n) break;
-      const e = this.lTail;
-      if (this.payloadPinned(e)) {
-        this.touch(e);
-        skipped++;
-        continue;
-      }
-      this.evict(e, this.expired(e) ? 'expired' : reason);
-      done++;
-    }
-    return done;
+  /** `ZStore`. */
+  get [Symbol.toStringTag](): string {
+    return 'ZStore';
   }
 
-  /** @internal Average stored bytes per entry (the cache shrinker's unit). */
-  avgStored(): number {
-    return this.live > 0 ? Math.max(1, this.stored / this.live) : this.pool.pageSize;
+  /** One line for `util.inspect` / `console.log`. */
+  [inspectSymbol](): string {
+    if (this.destroyed) return `ZStore(${this.name}) { destroyed }`;
+    const v = this.vals;
+    return `ZStore(${this.name}) { size: ${this.live}, codec: ${this.codec?.name ?? 'none'}, logical: ${v.logical} B, stored: ${v.stored} B }`;
+  }
+
+  /** A summary for `JSON.stringify` (the values are not serialised). */
+  toJSON(): { type: 'ZStore'; name: string; size: number; destroyed: boolean } {
+    return { type: 'ZStore', name: this.name, size: this.live, destroyed: this.destroyed };
   }
 
   private find(key: K, op: string): number {
     if (this.destroyed) throw destroyedError(op);
-    if (typeof key === 'number') return this.numKeys.get(key, this.rf);
+    if (typeof key === 'number') return this.numKeys.get(key, this.rec.f64);
     if (typeof key === 'string') return this.strKeys.get(key) ?? -1;
-    throw badKey(key, op);
+    throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `${op}: keys must be strings or numbers, got ${show(key)}`);
   }
 
   private keyOf(e: number): K {
-    return (this.ri[e * REC_I32 + R_FLAGS] & NUMKEY ? this.rf[e * REC_F64 + REC_KEY] : this.eStrKey[e]) as K;
+    return (this.rec.flags(e) & F_NUMKEY ? this.rec.key(e) : this.strKeyOf[e]) as K;
   }
 
   /**
@@ -478,368 +376,53 @@ export class ZStore<K extends ZStoreKey = ZStoreKey> implements Iterable<[K, ZSt
    */
   private *visit(): Generator<number> {
     if (this.destroyed) throw destroyedError('iterate');
-    const ri = this.ri;
+    const rec = this.rec;
     const snap = new Int32Array(2 * this.live);
     let n = 0;
-    for (let e = this.oHead; e >= 0; e = ri[e * REC_I32 + R_ONEXT]) {
+    for (let e = this.order.head; e >= 0; e = rec.next(e)) {
       snap[n++] = e;
-      snap[n++] = ri[e * REC_I32 + R_FLAGS];
+      snap[n++] = rec.flags(e);
     }
     for (let i = 0; i < n; i += 2) {
       if (this.destroyed) throw destroyedError('iterate');
       const e = snap[i];
-      const w = this.ri[e * REC_I32 + R_FLAGS];
-      if ((w & LIVE) !== 0 && (w & ~FLAG_BITS) === (snap[i + 1] & ~FLAG_BITS)) yield e;
+      const w = rec.flags(e);
+      if ((w & F_LIVE) !== 0 && (w & ~FLAG_BITS) === (snap[i + 1] & ~FLAG_BITS)) yield e;
     }
-  }
-
-  private expired(e: number): boolean {
-    if (!this.cache) return false;
-    const x = this.eExpires[e];
-    return x !== 0 && this.now() >= x;
-  }
-
-  private encode(s: string): Uint8Array {
-    const need = s.length * 3;
-    if (this.inbuf.length < need) this.inbuf = new Uint8Array(growTo(need));
-    const { written } = encoder.encodeInto(s, this.inbuf);
-    return this.inbuf.subarray(0, written);
-  }
-
-  private readValue(e: number): ZStoreValue {
-    try {
-      return this.readEntry(e);
-    } finally {
-      this.trimScratch();
-    }
-  }
-
-  /** Scratch buffers grown for one large value are dropped afterwards, not kept for good. */
-  private trimScratch(): void {
-    if (this.cbuf.length > SCRATCH_KEEP) this.cbuf = new Uint8Array(4096);
-    if (this.inbuf.length > SCRATCH_KEEP) this.inbuf = new Uint8Array(4096);
-  }
-
-  private readEntry(e: number): ZStoreValue {
-    const b = e * REC_I32;
-    const len = this.ri[b + R_LEN];
-    const f = this.ri[b + R_FLAGS];
-    const out = new Uint8Array(len);
-    const h = this.rf[e * REC_F64 + R_HANDLE];
-    if (h !== 0) {
-      if (f & COMPRESSED) {
-        // A compressed payload is shorter than the value (see `set`).
-        const raw = this.scratchFor(len);
-        const stored = f & MULTI ? this.readChunks(h, raw) : this.pool.readInto(h, raw);
-        try {
-          this.codec!.decompress(raw.subarray(0, stored), out);
-        } catch (err) {
-          throw codecError(err, 'get', this.codec!.name);
-        }
-      } else {
-        const stored = f & MULTI ? this.readChunks(h, out) : this.pool.readInto(h, out);
-        if (stored !== len) {
-          throw new ZsError(ZsErrorCode.CORRUPT, `value holds ${stored} bytes, expected ${len}`);
-        }
-      }
-    }
-    return f & STRING ? decoder.decode(out) : out;
-  }
-
-  private scratchFor(n: number): Uint8Array {
-    if (this.cbuf.length < n) this.cbuf = new Uint8Array(growTo(n));
-    return this.cbuf;
-  }
-
-  /** Reads the chunks listed by the index object `index` into `out`; returns the bytes read. */
-  private readChunks(index: number, out: Uint8Array): number {
-    const pool = this.pool;
-    const n = pool.size(index) / 8;
-    const idx = this.idxBuf;
-    pool.readInto(index, new Uint8Array(idx.buffer, 0, n * 8));
-    let off = 0;
-    for (let i = 0; i < n; i++) off += pool.readInto(idx[i], out, off);
-    return off;
-  }
-
-  /**
-   * Writes `payload` into the pool (one object, or chunks + an index; all or nothing) and returns
-   * the handle (0 for an empty payload); the bytes held are left in `storedBytes`.
-   */
-  private storePayload(payload: Uint8Array): number {
-    const pool = this.pool;
-    const len = payload.length;
-    this.storedBytes = len;
-    if (len === 0) return 0;
-    const max = pool.maxAllocSize;
-    if (len <= max) {
-      const h = pool.malloc(len);
-      pool.write(h, payload);
-      return h;
-    }
-    const n = Math.ceil(len / max);
-    if (n > this.maxChunks) {
-      throw new ZsError(
-        ZsErrorCode.BAD_SIZE,
-        `set: a value of ${len} bytes needs ${n} chunks; at most ${this.maxChunks} (${this.maxChunks * max} bytes) with ${max}-byte pages`,
-      );
-    }
-    const idx = this.idxBuf;
-    let made = 0;
-    let index = 0;
-    try {
-      for (; made < n; made++) {
-        const part = payload.subarray(made * max, Math.min(len, (made + 1) * max));
-        const h = pool.malloc(part.length);
-        pool.write(h, part);
-        idx[made] = h;
-      }
-      index = pool.malloc(n * 8);
-      pool.write(index, new Uint8Array(idx.buffer, 0, n * 8));
-    } catch (e) {
-      for (let i = 0; i < made; i++) pool.free(idx[i]);
-      throw e;
-    }
-    this.storedBytes = len + n * 8;
-    return index;
-  }
-
-  private releasePayload(e: number): void {
-    const h = this.rf[e * REC_F64 + R_HANDLE];
-    const f = this.ri[e * REC_I32 + R_FLAGS];
-    // Refuse before freeing anything: a half-freed value would be lost.
-    if (this.payloadPinned(e)) {
-      throw new ZsError(ZsErrorCode.PINNED, "the value is mapped through the store's pool; unmap it first");
-    }
-    if (h !== 0) {
-      const pool = this.pool;
-      let stored = pool.size(h);
-      if (f & MULTI) {
-        const n = stored / 8;
-        const idx = this.idxBuf;
-        pool.readInto(h, new Uint8Array(idx.buffer, 0, n * 8));
-        for (let i = 0; i < n; i++) {
-          stored += pool.size(idx[i]);
-          pool.free(idx[i]);
-        }
-      }
-      pool.free(h);
-      this.stored -= stored;
-    }
-    if (f & COMPRESSED) this.compressedEntries--;
-    this.rf[e * REC_F64 + R_HANDLE] = 0;
   }
 
   private newEntry(key: K): number {
-    let e = this.freeEntry;
-    if (e >= 0) {
-      this.freeEntry = this.ri[e * REC_I32 + R_ONEXT];
-    } else {
-      e = this.entryCount++;
-      if (e === this.capacity) this.growEntries();
-    }
-    const ri = this.ri;
-    const b = e * REC_I32;
+    const rec = this.rec;
+    const e = rec.alloc();
+    const gen = rec.flags(e) & ~FLAG_BITS;
     if (typeof key === 'number') {
-      ri[b + R_FLAGS] = (ri[b + R_FLAGS] & ~FLAG_BITS) | NUMKEY;
+      rec.setFlags(e, gen | F_LIVE | F_NUMKEY);
       const k = key === 0 ? 0 : key; // -0 is stored as +0, as Map does
-      this.rf[e * REC_F64 + REC_KEY] = k;
-      this.numKeys.add(k, e, this.rf);
+      rec.setKey(e, k);
+      this.numKeys.add(k, e, rec.f64);
     } else {
-      ri[b + R_FLAGS] &= ~FLAG_BITS;
-      this.eStrKey[e] = key as string;
+      rec.setFlags(e, gen | F_LIVE);
+      this.strKeyOf[e] = key as string;
       this.strKeys.set(key as string, e);
     }
-    // Insertion order: at the tail.
-    ri[b + R_OPREV] = this.oTail;
-    ri[b + R_ONEXT] = -1;
-    if (this.oTail >= 0) ri[this.oTail * REC_I32 + R_ONEXT] = e;
-    else this.oHead = e;
-    this.oTail = e;
-    if (this.cache) {
-      // LRU: most recent first.
-      const lru = this.lru;
-      lru[2 * e] = -1;
-      lru[2 * e + 1] = this.lHead;
-      if (this.lHead >= 0) lru[2 * this.lHead] = e;
-      else this.lTail = e;
-      this.lHead = e;
-    }
+    this.order.push(e);
     this.live++;
     return e;
   }
 
-  private touch(e: number): void {
-    if (this.lHead === e) return;
-    const lru = this.lru;
-    const p = lru[2 * e];
-    const n = lru[2 * e + 1];
-    if (p >= 0) lru[2 * p + 1] = n;
-    if (n >= 0) lru[2 * n] = p;
-    else this.lTail = p;
-    lru[2 * e] = -1;
-    lru[2 * e + 1] = this.lHead;
-    lru[2 * this.lHead] = e;
-    this.lHead = e;
-  }
-
   private removeEntry(e: number): void {
-    this.releasePayload(e);
-    const ri = this.ri;
-    const b = e * REC_I32;
-    this.logical -= ri[b + R_LEN];
-    if (ri[b + R_FLAGS] & NUMKEY) {
-      this.numKeys.delete(this.rf[e * REC_F64 + REC_KEY], this.rf);
+    const rec = this.rec;
+    this.vals.release(e);
+    if (rec.flags(e) & F_NUMKEY) {
+      this.numKeys.delete(rec.key(e), rec.f64);
     } else {
-      this.strKeys.delete(this.eStrKey[e] as string);
-      this.eStrKey[e] = undefined;
+      this.strKeys.delete(this.strKeyOf[e] as string);
+      this.strKeyOf[e] = undefined;
     }
-    const p = ri[b + R_OPREV];
-    const n = ri[b + R_ONEXT];
-    if (p >= 0) ri[p * REC_I32 + R_ONEXT] = n;
-    else this.oHead = n;
-    if (n >= 0) ri[n * REC_I32 + R_OPREV] = p;
-    else this.oTail = p;
-    if (this.cache) {
-      const lru = this.lru;
-      const lp = lru[2 * e];
-      const ln = lru[2 * e + 1];
-      if (lp >= 0) lru[2 * lp + 1] = ln;
-      else this.lHead = ln;
-      if (ln >= 0) lru[2 * ln] = lp;
-      else this.lTail = lp;
-    }
-    // Flags cleared, generation bumped (it wraps after 2^24 reuses).
-    ri[b + R_FLAGS] = ((ri[b + R_FLAGS] & ~FLAG_BITS) + GEN_ONE) | 0;
-    ri[b + R_LEN] = 0;
-    ri[b + R_ONEXT] = this.freeEntry;
-    this.freeEntry = e;
+    this.order.remove(e);
+    rec.release(e);
     this.live--;
   }
-
-  private evict(e: number, reason: EvictReason): void {
-    const key = this.keyOf(e);
-    this.removeEntry(e);
-    this.evicted[reason]++;
-    if (this.onEvict) {
-      try {
-        this.onEvict(key, reason);
-      } catch {
-        // A callback's failure must not corrupt the store.
-      }
-    }
-  }
-
-  private enforceMaxBytes(): void {
-    this.evictTail(Number.POSITIVE_INFINITY, 'size');
-  }
-
-  /** True when any object of entry `e` is mapped through `pool` (so it cannot be freed now). */
-  private payloadPinned(e: number): boolean {
-    const h = this.rf[e * REC_F64 + R_HANDLE];
-    if (h === 0) return false;
-    const pool = this.pool;
-    if (pool.isMapped(h)) return true;
-    if (!(this.ri[e * REC_I32 + R_FLAGS] & MULTI)) return false;
-    const n = pool.size(h) / 8;
-    const idx = this.idxBuf;
-    pool.readInto(h, new Uint8Array(idx.buffer, 0, n * 8));
-    for (let i = 0; i < n; i++) if (pool.isMapped(idx[i])) return true;
-    return false;
-  }
-
-  /** Doubles the records (and the cache arrays); the entries keep their numbers. */
-  private growEntries(): void {
-    const n = this.capacity * 2;
-    const rf = new Float64Array(n * REC_F64);
-    rf.set(this.rf);
-    this.rf = rf;
-    this.ri = new Int32Array(rf.buffer);
-    if (this.cache) {
-      const x = new Float64Array(n);
-      x.set(this.eExpires);
-      this.eExpires = x;
-      const l = new Int32Array(2 * n);
-      l.set(this.lru);
-      this.lru = l;
-    }
-    this.capacity = n;
-  }
-}
-
-/** What the cache shrinker needs from its store. */
-interface Evictable {
-  readonly size: number;
-  readonly pool: ZsPool;
-  evictLru(n: number): number;
-  avgStored(): number;
-}
-
-/** The cache's shrinker: counts entries, evicts the least recently used. */
-class CacheShrinker implements Shrinker {
-  readonly name: string;
-  readonly seeks = DEFAULT_SEEKS;
-  readonly batch = 0;
-  private readonly store: Evictable;
-
-  constructor(store: Evictable, name: string) {
-    this.store = store;
-    this.name = name;
-  }
-
-  get unitBytes(): number {
-    return this.store.avgStored();
-  }
-
-  /**
-   * Entries, but 0 while compaction could still free pages of the store's pool that it has not
-   * tried yet: eviction only starts once compaction alone has not met the pressure (the pool's
-   * shrinker runs first). Pages pinned by a mapping do not hold eviction back.
-   */
-  count(_sc: ShrinkControl): number {
-    if (this.store.pool.compactionBacklog() > 0) return 0;
-    return this.store.size;
-  }
-
-  /** Evicts up to `nrToScan` least-recently-used entries, and no more than `sc.targetBytes` worth. */
-  scan(sc: ShrinkControl): number {
-    let n = sc.nrToScan;
-    if (sc.targetBytes !== Number.POSITIVE_INFINITY) {
-      const cap = Math.ceil(sc.targetBytes / this.store.avgStored());
-      if (cap < n) n = cap;
-    }
-    if (n <= 0) return SHRINK_STOP;
-    const done = this.store.evictLru(n);
-    return done > 0 ? done : SHRINK_STOP;
-  }
-
-  /** 0: the cache's memory is its pool's, which reports it (so evictions count once compacted). */
-  usageBytes(): number {
-    return 0;
-  }
-}
-
-let storeCounter = 0;
-
-function growTo(n: number): number {
-  let s = 4096;
-  while (s < n) s *= 2;
-  return s;
-}
-
-const nonNegative = checkNonNegative;
-
-function checkKey(key: unknown, op: string): void {
-  if (typeof key !== 'number' && typeof key !== 'string') throw badKey(key, op);
-}
-
-function badKey(key: unknown, op: string): ZsError {
-  return new ZsError(ZsErrorCode.BAD_ARGUMENT, `${op}: keys must be strings or numbers, got ${show(key)}`);
 }
 
 const destroyedError = destroyedErrorFor('store');
-
-/** Creates a {@link ZStore}. */
-export function createStore<K extends ZStoreKey = ZStoreKey>(options: ZStoreOptions<K> = {}): ZStore<K> {
-  return new ZStore<K>(options);
-}

@@ -4,7 +4,7 @@
  * Page-sized slots addressed by number. The core has an in-memory implementation (for tests and
  * browsers); `zsmalloc/node` has {@link FileBacking} on a file. Errors throw `ERR_ZS_IO`.
  */
-import { ZsError, ZsErrorCode } from '../errors.js';
+import { checkInt, ENOMEM, show, ZsError, ZsErrorCode } from '../errors.js';
 
 /** A store of page-sized slots. */
 export interface BackingStore {
@@ -26,11 +26,23 @@ export class MemoryBacking implements BackingStore {
   readonly slots: number;
   private bytes: Uint8Array;
 
-  /** `slots` pages of `pageSize` bytes. */
+  /**
+   * `slots` pages of `pageSize` bytes (4096, 16384 or 65536). Throws `ERR_ZS_BAD_ARGUMENT` for
+   * anything else, `ERR_ZS_LIMIT` when the memory cannot be allocated.
+   */
   constructor(slots: number, pageSize = 4096) {
+    checkBackingShape(slots, pageSize);
+    try {
+      this.bytes = new Uint8Array(slots * pageSize);
+    } catch (e) {
+      throw new ZsError(
+        ZsErrorCode.LIMIT,
+        `MemoryBacking: cannot allocate ${slots} pages (${(e as Error).message})`,
+        ENOMEM,
+      );
+    }
     this.pageSize = pageSize;
     this.slots = slots;
-    this.bytes = new Uint8Array(slots * pageSize);
   }
 
   write(slot: number, page: Uint8Array): void {
@@ -48,8 +60,23 @@ export class MemoryBacking implements BackingStore {
   }
 
   private check(slot: number): void {
-    if (!(slot >= 0 && slot < this.slots) || this.bytes.length === 0) {
+    if (!Number.isInteger(slot) || !(slot >= 0 && slot < this.slots) || this.bytes.length === 0) {
       throw new ZsError(ZsErrorCode.IO, `backing store: no slot ${slot}`);
     }
+  }
+}
+
+/**
+ * Throws `ERR_ZS_BAD_ARGUMENT` unless `slots` is a non-negative integer (below 2^31) and
+ * `pageSize` one of the pool's page sizes.
+ * @internal
+ */
+export function checkBackingShape(slots: unknown, pageSize: unknown): void {
+  checkInt('backing store slots', slots, 0, 2 ** 31 - 1);
+  if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536) {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `backing store pageSize must be 4096, 16384 or 65536, got ${show(pageSize)}`,
+    );
   }
 }

@@ -1,12 +1,13 @@
 /**
  * ZramDevice: a page-indexed compressed RAM disk, as the kernel's zram, on a ZsPool.
  *
- * Write path (drivers/block/zram/zram_drv.c zram_write_page(), Linux 6.12): a page of one repeated 8-byte word is stored without any
- * allocation (`same_pages`); otherwise it is compressed, and if the compressed length would reach
- * `huge_class_size` the page is stored as it is (`huge_pages`, `huge_pages_since`). The object is
- * allocated *before* the old one is freed, and the limit is checked after allocating against the
- * pool's total pages, as zram does: a write over `mem_limit` fails with `ERR_ZS_LIMIT` (-ENOMEM)
- * and the index keeps its old contents. A codec failure also leaves the old contents.
+ * Write path (drivers/block/zram/zram_drv.c zram_write_page(), Linux 6.1 and 6.12): a page of one
+ * repeated 8-byte word is stored without any allocation (`same_pages`); otherwise it is
+ * compressed, and if the compressed length would reach `huge_class_size` the page is stored as it
+ * is (`huge_pages`, `huge_pages_since`). The object is allocated *before* the old one is freed,
+ * `mem_used_max` is updated, and the limit is checked after allocating against the pool's total
+ * pages, as zram does: a write over `mem_limit` fails with `ERR_ZS_LIMIT` (-ENOMEM) and the index
+ * keeps its old contents. A codec failure also leaves the old contents.
  *
  * Per page the device keeps, in typed arrays (no JS object per page): the handle, the stored
  * length, flags (same / huge) and the 8-byte fill word of same-filled pages — 21 bytes per page.
@@ -44,6 +45,12 @@ export interface ZramOptions {
   shrinkers?: ShrinkerRegistry | null;
   /** Where `writeback()` puts pages (the `backing_dev`); its page size must match. */
   backing?: BackingStore;
+  /**
+   * Allocate exactly as zram does but keep no data (the simulator: every figure is the same,
+   * the pool's pages are never touched, reads are `ERR_ZS_BAD_STATE`). Default false.
+   * @internal
+   */
+  accountOnly?: boolean;
 }
 
 /** The columns of `/sys/block/zramX/bd_stat`, in pages. */
@@ -55,6 +62,9 @@ export interface BdStat {
   /** Pages written to it. */
   bd_writes: number;
 }
+
+/** What a device page holds; see {@link ZramDevice.slotKind}. */
+export type SlotKind = 'empty' | 'same' | 'huge' | 'compressed' | 'backing';
 
 /** Which pages `writeback` moves: idle ones, huge ones, or pages both huge and idle. */
 export type WritebackMode = 'idle' | 'huge' | 'huge_idle';
@@ -87,7 +97,7 @@ export interface IoStat {
   failed_reads: number;
   /** Writes that failed (limit reached, codec failure). */
   failed_writes: number;
-  /** Pages freed by `discard`. */
+  /** Pages named by `discard` requests (every page of the range, stored or not). */
   notify_free: number;
 }
 
@@ -116,6 +126,8 @@ export class ZramDevice {
   private flags: Uint8Array;
   private fill: Uint32Array;
   private readonly scratch: Uint8Array;
+  /** `scratch` up to `huge_class_size − 1`: output that does not fit is a huge page. */
+  private readonly compressDst: Uint8Array;
   private readonly check: Uint32Array;
   private limitPages = 0;
   private maxUsedPages = 0;
@@ -128,18 +140,30 @@ export class ZramDevice {
   private failedWrites = 0;
   private notifyFree = 0;
   private destroyed = false;
+  private readonly accountOnly: boolean;
   private readonly backing: BackingStore | null;
   private readonly bdFree: Int32Array;
   private bdFreeCount = 0;
   private bdReads = 0;
   private bdWrites = 0;
 
-  /** Creates a device; throws `ERR_ZS_BAD_ARGUMENT` for bad options, `ERR_ZS_UNAVAILABLE` for a missing codec. */
+  /**
+   * Creates a device; throws `ERR_ZS_BAD_ARGUMENT` for bad options, `ERR_ZS_UNAVAILABLE` for a
+   * missing codec, `ERR_ZS_LIMIT` when the per-page tables cannot be allocated. Everything is
+   * validated and allocated before the pool (and its shrinker) is created, so a failed
+   * construction leaves nothing registered.
+   */
   constructor(options: ZramOptions) {
     if (options === null || typeof options !== 'object') {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'ZramDevice needs options with a disksize');
     }
-    const pageSize = options.pageSize ?? 4096;
+    const pageSize = options.pageSize === undefined ? 4096 : options.pageSize;
+    if (pageSize !== 4096 && pageSize !== 16384 && pageSize !== 65536) {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `pageSize must be 4096, 16384 or 65536, got ${show(options.pageSize)}`,
+      );
+    }
     const disksize = checkInt('disksize', options.disksize, 1, 2 ** 46);
     if (disksize % pageSize !== 0) {
       throw new ZsError(
@@ -147,47 +171,62 @@ export class ZramDevice {
         `disksize ${disksize} is not a multiple of the page size ${pageSize}`,
       );
     }
-    checkInt('memLimit', options.memLimit ?? 0, 0, Number.MAX_SAFE_INTEGER);
-    this.codec = typeof options.codec === 'object' ? options.codec : getCodec(options.codec ?? 'lz4');
-    // zram0, zram1, … as the kernel numbers its devices.
-    this.name = options.name ?? `zram${deviceCounter++}`;
+    const memLimit = checkInt(
+      'memLimit',
+      options.memLimit === undefined ? 0 : options.memLimit,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+    this.codec = resolveCodec(options.codec);
+    const backing = options.backing ?? null;
+    if (backing !== null) checkBacking(backing, pageSize);
+    const pages = disksize / pageSize;
+    const slots = backing ? backing.slots : 0;
+    try {
+      this.handle = new Float64Array(pages);
+      this.length = new Int32Array(pages);
+      this.flags = new Uint8Array(pages);
+      this.fill = new Uint32Array(pages * 2);
+      this.bdFree = new Int32Array(slots);
+    } catch (e) {
+      throw new ZsError(
+        ZsErrorCode.LIMIT,
+        `disksize ${disksize}: cannot allocate the tables for ${pages} pages (${(e as Error).message})`,
+        ENOMEM,
+      );
+    }
+    // zram0, zram1, … as the kernel numbers its devices (a failed construction takes no number).
+    const name = options.name ?? `zram${deviceCounter}`;
     this.pool = createPool({
-      name: this.name,
+      name,
       pageSize,
       profile: options.profile ?? 'default',
       shrinkers: options.shrinkers,
     });
+    if (options.name === undefined) deviceCounter++;
+    this.name = name;
     this.pageSize = pageSize;
     this.disksize = disksize;
-    this.pages = disksize / pageSize;
-    this.handle = new Float64Array(this.pages);
-    this.length = new Int32Array(this.pages);
-    this.flags = new Uint8Array(this.pages);
-    this.fill = new Uint32Array(this.pages * 2);
+    this.pages = pages;
     this.scratch = new Uint8Array(pageSize);
+    this.compressDst = this.scratch.subarray(0, this.pool.hugeClassSize - 1);
     this.check = new Uint32Array(pageSize / 4);
-    this.setMemLimit(options.memLimit ?? 0);
-    this.backing = options.backing ?? null;
-    if (this.backing && this.backing.pageSize !== pageSize) {
-      this.pool.destroy();
-      throw new ZsError(
-        ZsErrorCode.BAD_ARGUMENT,
-        `backing store pages are ${this.backing.pageSize} bytes, not ${pageSize}`,
-      );
-    }
-    const slots = this.backing ? this.backing.slots : 0;
-    this.bdFree = new Int32Array(slots);
+    this.limitPages = Math.ceil(memLimit / pageSize);
+    this.backing = backing;
+    this.accountOnly = options.accountOnly === true;
     for (let i = slots - 1; i >= 0; i--) this.bdFree[this.bdFreeCount++] = i;
   }
 
   /** Sets `mem_limit` in bytes (0 = none); rounded up to whole pages, as zram does. */
   setMemLimit(bytes: number): void {
+    if (this.destroyed) throw destroyedError('setMemLimit');
     checkInt('memLimit', bytes, 0, Number.MAX_SAFE_INTEGER);
     this.limitPages = Math.ceil(bytes / this.pageSize);
   }
 
   /** `echo 0 > mem_used_max`: restarts the maximum from the current use. */
   resetMemUsedMax(): void {
+    if (this.destroyed) throw destroyedError('resetMemUsedMax');
     this.maxUsedPages = this.pool.totalPages();
   }
 
@@ -214,11 +253,10 @@ export class ZramDevice {
       return;
     }
     const pool = this.pool;
-    const hugeAt = pool.hugeClassSize;
     let clen: number;
     try {
       // Compress into a buffer just short of the huge threshold: anything that does not fit is huge.
-      clen = this.codec.compress(page, this.scratch.subarray(0, hugeAt - 1));
+      clen = this.codec.compress(page, this.compressDst);
     } catch (e) {
       this.failedWrites++;
       throw codecError(e, 'write', this.codec.name);
@@ -226,7 +264,10 @@ export class ZramDevice {
     const huge = clen < 0;
     const len = huge ? this.pageSize : clen;
     const h = pool.malloc(len);
+    // zram_write_page (6.1: __zram_bvec_write; 6.12: zram_can_store_page): mem_used_max is
+    // updated from the pool's total *before* the limit check, so a refused write still raises it.
     const used = pool.totalPages();
+    if (used > this.maxUsedPages) this.maxUsedPages = used;
     if (this.limitPages !== 0 && used > this.limitPages) {
       pool.free(h);
       this.failedWrites++;
@@ -236,8 +277,7 @@ export class ZramDevice {
         ENOMEM,
       );
     }
-    if (used > this.maxUsedPages) this.maxUsedPages = used;
-    pool.write(h, huge ? page : this.scratch.subarray(0, clen));
+    if (!this.accountOnly) pool.write(h, huge ? page : this.scratch.subarray(0, clen));
     this.freeSlot(index);
     this.handle[index] = h;
     this.length[index] = len;
@@ -259,6 +299,9 @@ export class ZramDevice {
         `read: out must be a Uint8Array of ${this.pageSize} bytes, got ${show(out)}`,
       );
     }
+    if (this.accountOnly) {
+      throw new ZsError(ZsErrorCode.BAD_STATE, `read: ${this.name} keeps no data (accountOnly)`);
+    }
     const f = this.flags[index];
     if (f & IDLE) this.flags[index] = f & ~IDLE;
     this.readPage(index, f, out);
@@ -270,8 +313,15 @@ export class ZramDevice {
       return;
     }
     if (f & WB) {
-      this.backing!.read(this.handle[index] - 1, out);
+      // drivers/block/zram/zram_drv.c read_from_bdev() counts bd_reads before the read, and a
+      // failed read counts failed_reads (zram_bvec_rw() on 6.1, zram_bio_read() on 6.12).
       this.bdReads++;
+      try {
+        this.backing!.read(this.handle[index] - 1, out);
+      } catch (e) {
+        this.failedReads++;
+        throw ioError(`read: ${this.name} page ${index} from the backing store`, e);
+      }
       return;
     }
     const h = this.handle[index];
@@ -293,15 +343,17 @@ export class ZramDevice {
     }
   }
 
-  /** Frees `count` pages from `first` (REQ_OP_DISCARD on whole pages); they then read as zeros. */
+  /**
+   * Frees `count` pages from `first` (REQ_OP_DISCARD on whole pages); they then read as zeros.
+   * Every page of the range counts in `notify_free`, empty or not, as zram_bio_discard() counts
+   * it (drivers/block/zram/zram_drv.c, Linux 6.1 and 6.12).
+   */
   discard(first: number, count: number): void {
     this.checkIndex(first, 'discard');
     checkInt('count', count, 0, this.pages - first);
     for (let i = first; i < first + count; i++) {
-      if (this.flags[i] & (SAME | WB) || this.handle[i] !== 0) {
-        this.freeSlot(i);
-        this.notifyFree++;
-      }
+      if (this.flags[i] & (SAME | WB) || this.handle[i] !== 0) this.freeSlot(i);
+      this.notifyFree++;
     }
   }
 
@@ -383,6 +435,28 @@ export class ZramDevice {
     return (this.flags[index] & (SAME | WB)) !== 0 || this.handle[index] !== 0;
   }
 
+  /**
+   * What page `index` holds: `empty`, `same` (same-filled, no allocation), `huge` (stored
+   * uncompressed), `compressed`, or `backing` (written back). See {@link storedSize} for its size.
+   */
+  slotKind(index: number): SlotKind {
+    this.checkIndex(index, 'slotKind');
+    const f = this.flags[index];
+    if (f & SAME) return 'same';
+    if (f & WB) return 'backing';
+    if (this.handle[index] === 0) return 'empty';
+    return f & HUGE ? 'huge' : 'compressed';
+  }
+
+  /**
+   * Bytes page `index` takes in the pool (zram_get_obj_size(): the compressed length, the page
+   * size for a huge page, 0 for an empty, same-filled or written-back page).
+   */
+  storedSize(index: number): number {
+    this.checkIndex(index, 'storedSize');
+    return this.flags[index] & (SAME | WB) ? 0 : this.length[index];
+  }
+
   /** `echo all > idle`: flags every stored page idle; reading or writing a page clears its flag. */
   markIdle(): number {
     if (this.destroyed) throw destroyedError('markIdle');
@@ -398,19 +472,26 @@ export class ZramDevice {
 
   /**
    * `echo idle|huge|huge_idle > writeback`: moves matching in-memory pages (decompressed) to the
-   * backing store, at most `limit` of them, and frees their objects. Same-filled pages are never
-   * written back. Returns the pages written; stops early when the store is full.
+   * backing store, at most `limit` of them (a non-negative integer, or `Infinity`, the default),
+   * and frees their objects. Same-filled pages are never written back. Returns the pages written;
+   * stops early when the store is full. When the store fails (a full disk, an I/O error) the
+   * pages already moved stay moved and readable, the failing page stays in memory, and a
+   * {@link WritebackError} (`ERR_ZS_IO`) reports how many pages were written.
    */
   writeback(mode: WritebackMode, limit = Number.POSITIVE_INFINITY): number {
     if (this.destroyed) throw destroyedError('writeback');
-    if (!this.backing)
-      throw new ZsError(ZsErrorCode.BAD_STATE, `writeback: ${this.name} has no backing store`);
     if (mode !== 'idle' && mode !== 'huge' && mode !== 'huge_idle') {
       throw new ZsError(
         ZsErrorCode.BAD_ARGUMENT,
         `writeback: mode must be idle, huge or huge_idle, got ${show(mode)}`,
       );
     }
+    if (limit !== Number.POSITIVE_INFINITY) checkInt('writeback: limit', limit, 0, Number.MAX_SAFE_INTEGER);
+    if (!this.backing || this.accountOnly)
+      throw new ZsError(
+        ZsErrorCode.BAD_STATE,
+        `writeback: ${this.name} ${this.accountOnly ? 'keeps no data' : 'has no backing store'}`,
+      );
     const want = mode === 'idle' ? IDLE : mode === 'huge' ? HUGE : HUGE | IDLE;
     const page = new Uint8Array(this.pageSize);
     let n = 0;
@@ -423,7 +504,10 @@ export class ZramDevice {
         this.backing.write(slot, page);
       } catch (e) {
         this.bdFree[this.bdFreeCount++] = slot;
-        throw e;
+        throw new WritebackError(
+          `writeback: ${this.name} page ${i}: ${errorText(e)}; ${n} page${n === 1 ? '' : 's'} written before`,
+          n,
+        );
       }
       this.bdWrites++;
       // zram_free_page, then the slot points at the store (pages_stored is unchanged).
@@ -471,22 +555,18 @@ export class ZramDevice {
     }
   }
 
-  /** True when `page` is one 8-byte word repeated; leaves the word in `check[0..1]`. */
+  /**
+   * True when `page` is one 8-byte word repeated (page_same_filled(), drivers/block/zram/zram_drv.c,
+   * Linux 6.1 and 6.12: the last word first, then every word); leaves the word in `check[0..1]`.
+   * Compares bytes against the first eight, so no view is allocated per page; most pages differ
+   * within the first words.
+   */
   private sameFilled(page: Uint8Array): boolean {
-    let words: Uint32Array;
-    if ((page.byteOffset & 3) === 0) {
-      words = new Uint32Array(page.buffer, page.byteOffset, this.pageSize >> 2);
-    } else {
-      this.scratch.set(page);
-      words = new Uint32Array(this.scratch.buffer, 0, this.pageSize >> 2);
-    }
-    const a = words[0];
-    const b = words[1];
-    for (let i = 2; i < words.length; i += 2) {
-      if (words[i] !== a || words[i + 1] !== b) return false;
-    }
-    this.check[0] = a;
-    this.check[1] = b;
+    const n = page.length;
+    for (let i = n - 8; i < n; i++) if (page[i] !== page[i & 7]) return false;
+    for (let i = 8; i < n - 8; i++) if (page[i] !== page[i & 7]) return false;
+    this.check[0] = page[0] | (page[1] << 8) | (page[2] << 16) | (page[3] << 24);
+    this.check[1] = page[4] | (page[5] << 8) | (page[6] << 16) | (page[7] << 24);
     return true;
   }
 
@@ -525,5 +605,74 @@ export class ZramDevice {
 }
 
 let deviceCounter = 0;
+
+/**
+ * The `ERR_ZS_IO` error of {@link ZramDevice.writeback} when the backing store fails part-way:
+ * `written` pages were moved before the failure (they stay on the store and count in `bd_stat`).
+ */
+export class WritebackError extends ZsError {
+  /** Pages written to the backing store before the failure. */
+  readonly written: number;
+
+  /** @internal */
+  constructor(message: string, written: number) {
+    super(ZsErrorCode.IO, message);
+    this.name = 'WritebackError';
+    this.written = written;
+  }
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return (e as NodeJS.ErrnoException).code ?? e.message;
+  return String(e);
+}
+
+function ioError(what: string, e: unknown): ZsError {
+  return e instanceof ZsError ? e : new ZsError(ZsErrorCode.IO, `${what}: ${errorText(e)}`);
+}
+
+/** A codec object or registered name; anything else is `ERR_ZS_BAD_ARGUMENT`. */
+function resolveCodec(codec: unknown): Codec {
+  if (codec === undefined) return getCodec('lz4');
+  if (typeof codec === 'string') return getCodec(codec);
+  if (
+    codec !== null &&
+    typeof codec === 'object' &&
+    typeof (codec as Codec).compress === 'function' &&
+    typeof (codec as Codec).decompress === 'function' &&
+    typeof (codec as Codec).name === 'string'
+  ) {
+    return codec as Codec;
+  }
+  throw new ZsError(
+    ZsErrorCode.BAD_ARGUMENT,
+    `codec must be a codec name or an object with name, compress and decompress, got ${show(codec)}`,
+  );
+}
+
+/** A backing store must be an object with integer slots, our page size, read/write/close. */
+function checkBacking(b: unknown, pageSize: number): void {
+  const s = b as BackingStore;
+  if (
+    s === null ||
+    typeof s !== 'object' ||
+    typeof s.read !== 'function' ||
+    typeof s.write !== 'function' ||
+    typeof s.close !== 'function' ||
+    !Number.isSafeInteger(s.slots) ||
+    s.slots < 0
+  ) {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `backing must be a BackingStore (slots, pageSize, read, write, close), got ${show(b)}`,
+    );
+  }
+  if (s.pageSize !== pageSize) {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `backing store pages are ${show(s.pageSize)} bytes, not ${pageSize}`,
+    );
+  }
+}
 
 const destroyedError = destroyedErrorFor('device');

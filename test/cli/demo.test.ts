@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { cli } from './run-cli.js';
+import { cli, cliOn } from './run-cli.js';
 
 const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'zsmalloc-demo-'));
@@ -124,6 +124,19 @@ describe('zsmalloc demo', () => {
     assert.match(out, /zspool:zram0/);
     assert.doesNotMatch(out, /report {4}/, '--no-report: no report line');
     assert.match(out.trimEnd().split('\n').at(-1) ?? '', /^ {10}done in/, 'the result block still last');
+  });
+
+  it('on a terminal: progress bars on stderr, cleared before the result; stdout has no escapes', async () => {
+    const data = join(root, 'node_modules', 'typescript', 'lib');
+    const r = await cliOn(true, 'demo', '--data', data, '--size', '4', '--no-report');
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(!r.stdout.includes('\u001b'), 'no escapes on stdout');
+    assert.ok(r.stderr.includes('\r\u001b[2Kzram0 '), 'a progress bar, drawn over its line');
+    assert.match(r.stderr, /zram0 +\[#*\.*\] +\d+% /);
+    assert.ok(r.stderr.endsWith('\r\u001b[2K'), 'the last bar is cleared');
+    // With --json, no bars even on a terminal.
+    const j = await cliOn(true, 'demo', '--data', data, '--size', '4', '--json');
+    assert.equal(j.stderr, '');
   });
 
   it('flag combinations that make no sense are usage errors', async () => {

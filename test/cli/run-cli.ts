@@ -11,14 +11,19 @@ export interface Run {
 }
 
 /** Runs `zsmalloc ...args` in this process (standard error is not a terminal). */
-export async function cli(...args: string[]): Promise<Run> {
+export function cli(...args: string[]): Promise<Run> {
+  return cliOn(false, ...args);
+}
+
+/** Runs `zsmalloc ...args` in this process; `tty`: whether standard error is a terminal. */
+export async function cliOn(tty: boolean, ...args: string[]): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   const status = await main(args, {
     out: (s) => out.push(`${s}\n`),
     err: (s) => err.push(`${s}\n`),
     errRaw: (s) => err.push(s),
-    tty: false,
+    tty,
   });
   return { status, stdout: out.join(''), stderr: err.join('') };
 }

@@ -153,6 +153,30 @@ describe('lz4', () => {
     assert.ok(compress(codec, inputs[2]).length > 140000);
   });
 
+  it('acceleration (6.12 algorithm_params level=): blocks stay valid and get longer as the search skips more', () => {
+    const accelerations = [1, 2, 8, 65537];
+    const codecs = accelerations.map((acceleration) => new Lz4Codec({ acceleration }));
+    fc.assert(
+      fc.property(anyData, fc.nat(3), (src, k) => {
+        const block = compress(codecs[k], src);
+        const out = new Uint8Array(src.length);
+        assert.equal(lz4js.decompressBlock(block, out, 0, block.length, 0), src.length);
+        assert.deepEqual(out, src);
+      }),
+      { numRuns: RUNS },
+    );
+    const text = new TextEncoder().encode(
+      Array.from({ length: 400 }, (_, i) => `line ${(i * 7919) % 1000}: value ${(i * 104729) % 9973};`).join(
+        '\n',
+      ),
+    );
+    const lengths = codecs.map((c) => compress(c, text).length);
+    assert.equal(compress(new Lz4Codec(), text).length, lengths[0], 'the default is acceleration 1');
+    for (let i = 1; i < lengths.length; i++) assert.ok(lengths[i] > lengths[i - 1], `${lengths}`);
+    for (const bad of [0, 1.5, 65538, Number.NaN, '2'])
+      assertZsError(() => new Lz4Codec({ acceleration: bad as number }), 'ERR_ZS_BAD_ARGUMENT', String(bad));
+  });
+
   it('our blocks obey the end-of-block rules (last 5 bytes literal, no match in the last 12)', () => {
     const codec = new Lz4Codec();
     fc.assert(

@@ -65,8 +65,8 @@ describe('RSS', { skip: process.platform !== 'linux' ? 'needs /proc/self/statm' 
     );
   });
 
-  it('~512 MiB, a random half freed, the shrinker: RSS falls by at least 80% of what the freed objects occupied', () => {
-    const o = runChild<Out>(CHILD, ['shrink-half', '512']);
+  it('~256 MiB, a random half freed, the shrinker: RSS falls by at least 80% of what the freed objects occupied', () => {
+    const o = runChild<Out>(CHILD, ['shrink-half', '256']);
     const fell = o.rss1 - o.rss2;
     const givenBack = o.committed1 - o.committed2;
     assert.equal(o.bad, 0);

@@ -18,6 +18,7 @@
  */
 import * as zlib from 'node:zlib';
 import { checkInt, ZsError, ZsErrorCode } from '../../errors.js';
+import { checkCodecBuffers } from '../check.js';
 import { type Codec, markUnavailable, registerCodec } from '../codec.js';
 import { isCompleteZstdFrames } from './zstd-frame.js';
 
@@ -121,12 +122,14 @@ export class DeflateCodec implements Codec {
 
   /** Compresses `src` into `dst`; returns the length written, or -1 if it does not fit. */
   compress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers(this.name, src, dst);
     this.opts.chunkSize = compressChunk(dst);
     return storeInto(zlib.deflateRawSync(src, this.opts), dst);
   }
 
   /** Inflates `src` into all of `dst`; throws `ERR_ZS_CODEC` if it is corrupt or the wrong size. */
   decompress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers(this.name, src, dst);
     return decompressInto('deflate', zlib.inflateRawSync, this.limit, src, dst);
   }
 }
@@ -156,6 +159,7 @@ export class BrotliCodec implements Codec {
 
   /** Compresses `src` into `dst`; returns the length written, or -1 if it does not fit. */
   compress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers(this.name, src, dst);
     // The size hint lets the encoder shrink its window and tables to the input.
     this.params[zlib.constants.BROTLI_PARAM_SIZE_HINT] = src.length;
     this.opts.chunkSize = compressChunk(dst);
@@ -164,6 +168,7 @@ export class BrotliCodec implements Codec {
 
   /** Decodes `src` into all of `dst`; throws `ERR_ZS_CODEC` if it is corrupt or the wrong size. */
   decompress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers(this.name, src, dst);
     return decompressInto('brotli', zlib.brotliDecompressSync, this.limit, src, dst);
   }
 }
@@ -229,12 +234,14 @@ export class ZstdCodec implements Codec {
 
   /** Compresses `src` into `dst`; returns the length written, or -1 if it does not fit. */
   compress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers(this.name, src, dst);
     this.opts.chunkSize = compressChunk(dst);
     return storeInto(this.compressSync(src, this.opts), dst);
   }
 
   /** Decodes `src` into all of `dst`; throws `ERR_ZS_CODEC` if it is corrupt or the wrong size. */
   decompress(src: Uint8Array, dst: Uint8Array): number {
+    checkCodecBuffers(this.name, src, dst);
     if (!isCompleteZstdFrames(src))
       throw new ZsError(ZsErrorCode.CODEC, 'zstd: not whole frames (truncated or trailing bytes)');
     return decompressInto('zstd', this.decompressSync, this.limit, src, dst);

@@ -12,10 +12,11 @@
  * The monitor polls every second on an unref'd timer and reclaims from `defaultShrinkers` (where
  * every pool registers) unless told otherwise; `monitor.notify(level)` takes platform events.
  */
-import { ZsError, ZsErrorCode } from '../../errors.js';
+import { show, ZsError, ZsErrorCode } from '../../errors.js';
 import { budgetSource } from '../budget.js';
+import { optFunction, optionsObject } from '../check.js';
 import type { HeapSourceOptions } from '../heap.js';
-import { PressureMonitor, type PressureMonitorOptions } from '../monitor.js';
+import { checkMonitorOptions, PressureMonitor, type PressureMonitorOptions } from '../monitor.js';
 import type { PressureSource, ReadFile } from '../source.js';
 import { CgroupSource, type CgroupSourceOptions } from './cgroup.js';
 import { MeminfoSource, type MeminfoSourceOptions } from './meminfo.js';
@@ -65,8 +66,9 @@ export interface AutoReclaimPlan {
 
 /** Chooses the sources for this machine (probing each once); see the file comment. */
 export function autoReclaimSources(options: AutoReclaimOptions = {}): AutoReclaimPlan {
-  const readFile = options.readFile ?? readProcFile;
-  const now = options.now ?? (() => performance.now());
+  const o = checkAutoOptions(options);
+  const readFile = o.readFile ?? readProcFile;
+  const now = o.now ?? (() => performance.now());
   const sources: PressureSource[] = [];
   const skipped: SkippedSource[] = [];
   const probe = (s: PressureSource): boolean => {
@@ -79,37 +81,29 @@ export function autoReclaimSources(options: AutoReclaimOptions = {}): AutoReclai
     return true;
   };
   let limited = false;
-  if (options.cgroup !== false) {
-    const o = typeof options.cgroup === 'object' ? options.cgroup : {};
-    limited = probe(new CgroupSource({ ...o, readFile }));
+  if (o.cgroup !== false) {
+    const co = typeof o.cgroup === 'object' ? o.cgroup : {};
+    limited = probe(new CgroupSource({ ...co, readFile }));
   }
   const hostWhy = 'a cgroup memory limit applies; host-wide figures do not';
-  if (options.meminfo !== false) {
+  if (o.meminfo !== false) {
     if (limited) skipped.push({ name: 'meminfo', reason: hostWhy });
-    else
-      probe(new MeminfoSource({ ...(typeof options.meminfo === 'object' ? options.meminfo : {}), readFile }));
+    else probe(new MeminfoSource({ ...(typeof o.meminfo === 'object' ? o.meminfo : {}), readFile }));
   }
-  if (options.psi !== false) {
+  if (o.psi !== false) {
     if (limited) skipped.push({ name: 'psi', reason: hostWhy });
-    else probe(new PsiSource({ ...(typeof options.psi === 'object' ? options.psi : {}), readFile }));
+    else probe(new PsiSource({ ...(typeof o.psi === 'object' ? o.psi : {}), readFile }));
   }
-  if (options.heap !== false) probe(v8HeapSource(typeof options.heap === 'object' ? options.heap : {}));
-  if (options.budgetBytes !== undefined) {
-    const of = options.budgetOf ?? 'caches';
+  if (o.heap !== false) probe(v8HeapSource(typeof o.heap === 'object' ? o.heap : {}));
+  if (o.budgetBytes !== undefined) {
+    const of = o.budgetOf ?? 'caches';
     let usage: (() => number) | undefined;
     if (of === 'rss') usage = rssBytes;
     else if (typeof of === 'function') usage = of;
-    else if (of !== 'caches') {
-      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `budgetOf must be 'caches', 'rss' or a function`);
-    }
-    const registry = options.registry ?? undefined;
-    sources.push(budgetSource({ limitBytes: options.budgetBytes, usage, registry }));
+    const registry = o.registry ?? undefined;
+    sources.push(budgetSource({ limitBytes: o.budgetBytes, usage, registry }));
   }
-  if (options.sources !== undefined) {
-    if (!Array.isArray(options.sources))
-      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'sources must be an array');
-    sources.push(...options.sources);
-  }
+  if (o.sources !== undefined) sources.push(...o.sources);
   return { sources, skipped };
 }
 
@@ -120,7 +114,52 @@ export function autoReclaimSources(options: AutoReclaimOptions = {}): AutoReclai
  * `defaultShrinkers`, interval 1000 ms).
  */
 export function startAutoReclaim(options: AutoReclaimOptions = {}): PressureMonitor {
+  // Every option is checked before any source is created or probed.
+  checkMonitorOptions({ ...checkAutoOptions(options), sources: [] });
   const plan = autoReclaimSources(options);
   // The monitor reads only its own options; the source options above are ignored by it.
   return new PressureMonitor({ ...options, sources: plan.sources }).start();
+}
+
+/** Checks the options only `startAutoReclaim` reads (each source checks its own); creates nothing. */
+function checkAutoOptions(options: AutoReclaimOptions | undefined): AutoReclaimOptions {
+  const o = optionsObject('startAutoReclaim', options);
+  for (const k of ['cgroup', 'meminfo', 'psi', 'heap'] as const) {
+    const v = o[k];
+    if (
+      v !== undefined &&
+      typeof v !== 'boolean' &&
+      (v === null || typeof v !== 'object' || Array.isArray(v))
+    ) {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `startAutoReclaim: ${k} must be true, false or an options object, got ${show(v)}`,
+      );
+    }
+  }
+  if (
+    o.budgetBytes !== undefined &&
+    (typeof o.budgetBytes !== 'number' || !(o.budgetBytes > 0) || !Number.isFinite(o.budgetBytes))
+  ) {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `startAutoReclaim: budgetBytes must be a number > 0, got ${show(o.budgetBytes)}`,
+    );
+  }
+  const of = o.budgetOf;
+  if (of !== undefined && of !== 'caches' && of !== 'rss' && typeof of !== 'function') {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `startAutoReclaim: budgetOf must be 'caches', 'rss' or a function, got ${show(of)}`,
+    );
+  }
+  if (o.sources !== undefined && !Array.isArray(o.sources)) {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `startAutoReclaim: sources must be an array, got ${show(o.sources)}`,
+    );
+  }
+  optFunction('startAutoReclaim', 'readFile', o.readFile);
+  optFunction('startAutoReclaim', 'now', o.now);
+  return o;
 }

@@ -30,7 +30,8 @@
  * `oomEvents` (new since the last poll), and the PSI figures (`someStallPct`, …) when
  * `memory.pressure` is readable.
  */
-import { ZsError, ZsErrorCode } from '../../errors.js';
+import { show, ZsError, ZsErrorCode } from '../../errors.js';
+import { optBoolean, optionsObject, optName, orDefault } from '../check.js';
 import {
   bandLevel,
   checkThresholds,
@@ -219,22 +220,33 @@ export class CgroupSource implements PressureSource {
 
   /** Creates the source; throws `ERR_ZS_BAD_ARGUMENT` for bad options. Reads nothing yet. */
   constructor(options: CgroupSourceOptions = {}) {
-    this.name = options.name ?? 'cgroup';
-    this.margin = options.margin ?? 0.03;
+    options = optionsObject('cgroupSource', options);
+    this.name = optName('cgroupSource', options.name, 'cgroup');
+    this.margin = orDefault(options.margin, 0.03);
     this.thresholds = checkThresholds(
       'cgroupSource',
-      withDefaults(CGROUP_THRESHOLDS, options.thresholds),
+      withDefaults(CGROUP_THRESHOLDS, options.thresholds, 'cgroupSource: thresholds'),
       this.margin,
     );
-    this.targetRatio = options.targetRatio ?? 0.8;
+    this.targetRatio = orDefault(options.targetRatio, 0.8);
     if (typeof this.targetRatio !== 'number' || !(this.targetRatio > 0 && this.targetRatio <= 1)) {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'cgroupSource: targetRatio must be in (0, 1]');
     }
-    this.workingSet = options.workingSet ?? true;
+    this.workingSet = optBoolean('cgroupSource', 'workingSet', options.workingSet) ?? true;
     if (options.readFile !== undefined && typeof options.readFile !== 'function') {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'cgroupSource: readFile must be a function');
     }
     this.readFile = options.readFile ?? readProcFile;
+    if (
+      options.psi !== undefined &&
+      options.psi !== false &&
+      (options.psi === null || typeof options.psi !== 'object')
+    ) {
+      throw new ZsError(
+        ZsErrorCode.BAD_ARGUMENT,
+        `cgroupSource: psi must be false or PSI thresholds, got ${show(options.psi)}`,
+      );
+    }
     this.psi = options.psi === false ? null : new PsiTracker('cgroupSource psi', options.psi ?? {});
     if (options.dir !== undefined && (typeof options.dir !== 'string' || options.dir === '')) {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'cgroupSource: dir must be a non-empty path');

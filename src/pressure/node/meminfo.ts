@@ -12,6 +12,7 @@
  * Figures: `totalBytes`, `availableBytes`, `usedRatio`.
  */
 import { ZsError, ZsErrorCode } from '../../errors.js';
+import { optionsObject, optName, optPath, orDefault } from '../check.js';
 import {
   bandLevel,
   checkThresholds,
@@ -95,12 +96,13 @@ export class MeminfoSource implements PressureSource {
 
   /** Creates the source; throws `ERR_ZS_BAD_ARGUMENT` for bad thresholds. */
   constructor(options: MeminfoSourceOptions = {}) {
-    this.name = options.name ?? 'meminfo';
-    this.path = options.path ?? '/proc/meminfo';
-    this.margin = options.margin ?? 0.02;
+    options = optionsObject('meminfoSource', options);
+    this.name = optName('meminfoSource', options.name, 'meminfo');
+    this.path = optPath('meminfoSource', options.path, '/proc/meminfo');
+    this.margin = orDefault(options.margin, 0.02);
     this.thresholds = checkThresholds(
       'meminfoSource',
-      withDefaults(MEMINFO_THRESHOLDS, options.thresholds),
+      withDefaults(MEMINFO_THRESHOLDS, options.thresholds, 'meminfoSource: thresholds'),
       this.margin,
     );
     if (this.thresholds.low > 1) {

@@ -21,6 +21,7 @@
  * used), and the same for `full`; `intervalMs` (time since the previous sample, 0 on the first).
  */
 import { ZsError, ZsErrorCode } from '../../errors.js';
+import { optionsObject, optName, optPath, orDefault } from '../check.js';
 import {
   bandLevel,
   checkThresholds,
@@ -141,9 +142,18 @@ export class PsiTracker {
 
   /** Validates and keeps the thresholds; throws `ERR_ZS_BAD_ARGUMENT`. */
   constructor(what: string, options: PsiThresholdOptions = {}) {
-    this.margin = options.margin ?? 0.25;
-    this.some = checkThresholds(`${what} some`, withDefaults(PSI_SOME_THRESHOLDS, options.some), this.margin);
-    this.full = checkThresholds(`${what} full`, withDefaults(PSI_FULL_THRESHOLDS, options.full), this.margin);
+    options = optionsObject(what, options);
+    this.margin = orDefault(options.margin, 0.25);
+    this.some = checkThresholds(
+      `${what} some`,
+      withDefaults(PSI_SOME_THRESHOLDS, options.some, `${what}: some`),
+      this.margin,
+    );
+    this.full = checkThresholds(
+      `${what} full`,
+      withDefaults(PSI_FULL_THRESHOLDS, options.full, `${what}: full`),
+      this.margin,
+    );
   }
 
   /** Forgets the previous reading (the next one uses `avg10`). */
@@ -230,8 +240,9 @@ export class PsiSource implements PressureSource {
 
   /** Creates the source; throws `ERR_ZS_BAD_ARGUMENT` for bad thresholds. */
   constructor(options: PsiSourceOptions = {}) {
-    this.name = options.name ?? 'psi';
-    this.path = options.path ?? '/proc/pressure/memory';
+    options = optionsObject('psiSource', options);
+    this.name = optName('psiSource', options.name, 'psi');
+    this.path = optPath('psiSource', options.path, '/proc/pressure/memory');
     if (options.readFile !== undefined && typeof options.readFile !== 'function') {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, 'psiSource: readFile must be a function');
     }

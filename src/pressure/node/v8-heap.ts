@@ -3,6 +3,7 @@
  * `heap_size_limit` (the `--max-old-space-size` ceiling). See `../heap.ts` for levels and figures.
  */
 import { getHeapStatistics } from 'node:v8';
+import { optionsObject } from '../check.js';
 import { type HeapFigures, HeapSource, type HeapSourceOptions } from '../heap.js';
 
 /** V8's heap figures now (about a microsecond). */
@@ -13,5 +14,5 @@ export function v8HeapFigures(): HeapFigures {
 
 /** A {@link HeapSource} on V8's heap statistics (name `v8-heap`); options as `heapSource`'s. */
 export function v8HeapSource(options: Omit<HeapSourceOptions, 'stats'> = {}): HeapSource {
-  return new HeapSource({ name: 'v8-heap', ...options, stats: v8HeapFigures });
+  return new HeapSource({ name: 'v8-heap', ...optionsObject('v8HeapSource', options), stats: v8HeapFigures });
 }

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ZsError, ZsErrorCode } from '../../errors.js';
+import { show, ZsError, ZsErrorCode } from '../../errors.js';
 import { type ReplayOptions, type ReplayResult, TraceReplayer } from '../replayer.js';
 
 /** Options of {@link replayFile}. */
@@ -21,6 +21,31 @@ export interface ReplayFileOptions extends ReplayOptions {
 
 /** Replays the trace at `path`; resolves with the kernel-shaped result. */
 export async function replayFile(path: string, options: ReplayFileOptions = {}): Promise<ReplayResult> {
+  if (typeof path !== 'string' || path === '') {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `replayFile: path must be a non-empty string, got ${show(path)}`,
+    );
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `replayFile: options must be an object, got ${show(options)}`,
+    );
+  }
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `replayFile: onProgress must be a function, got ${show(options.onProgress)}`,
+    );
+  }
+  const every = options.progressEvery === undefined ? 100000 : options.progressEvery;
+  if (typeof every !== 'number' || !Number.isInteger(every) || every < 1) {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `replayFile: progressEvery must be an integer >= 1, got ${show(every)}`,
+    );
+  }
   let size: number;
   try {
     const st = await stat(path);
@@ -36,7 +61,6 @@ export async function replayFile(path: string, options: ReplayFileOptions = {}):
   });
   const input = createReadStream(path);
   const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  const every = options.progressEvery ?? 100000;
   try {
     for await (const line of rl) {
       replayer.line(line);

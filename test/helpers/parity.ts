@@ -1,4 +1,5 @@
-// Kernel parity: every oracle trace replays with every event identical to the real
+// Kernel parity, one profile at a time (test/pool/kernel-parity-*.test.ts, one file per kernel so
+// the two run in parallel): every oracle trace replays with every event identical to the real
 // kernel's result (as judged by the vendored compare.mjs), with zero pattern mismatches, and the
 // shrinker's count equals what its scan frees.
 import assert from 'node:assert/strict';
@@ -7,10 +8,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { type ProfileName, TraceReplayer } from '../../src/index.js';
 import { replayFile } from '../../src/node.js';
-import { compareWithKernel, KERNELS, ORACLE, TRACES, tracePath } from '../helpers/oracle.js';
+import { compareWithKernel, ORACLE, TRACES, tracePath } from './oracle.js';
 
-describe('replays are identical to the real kernel', () => {
-  for (const kernel of KERNELS) {
+/** Declares the parity tests of `kernel`. */
+export function kernelParity(kernel: ProfileName): void {
+  describe(`replays are identical to the real kernel (${kernel})`, () => {
     for (const trace of TRACES) {
       it(`${trace} in ${kernel}`, async () => {
         const result = await replayFile(tracePath(trace), { profile: kernel as ProfileName });
@@ -21,11 +23,9 @@ describe('replays are identical to the real kernel', () => {
         assert.match(cmp.output, / 0 differ\s*$/);
       });
     }
-  }
-});
+  });
 
-describe('the shrinker frees exactly what it counted', () => {
-  for (const kernel of KERNELS) {
+  describe(`the shrinker frees exactly what it counted (${kernel})`, () => {
     it(`${kernel}: at every snapshot of churn, count before a scan equals the pages the scan gives back`, () => {
       // Replay churn up to each snapshot, then ask the pool's shrinker directly.
       const lines = readFileSync(tracePath('churn'), 'utf8').split('\n');
@@ -53,5 +53,5 @@ describe('the shrinker frees exactly what it counted', () => {
       assert.equal(checked, 10);
       r.finish();
     });
-  }
-});
+  });
+}
