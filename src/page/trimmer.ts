@@ -3,8 +3,8 @@
  *
  * - After a free, an arena whose committed top lies more than two growth steps above its highest
  *   used page is cut back to one step above it (the step is kept against the next growth). At
- *   most `maxCutPages` go at once; the rest is cut after the current task, in slices of about a
- *   millisecond (the cut size comes from the measured cost of a page, see `Arenas.cutFor`).
+ *   most `maxCutPages` go at once; the rest is cut after the current task, at least one such
+ *   chunk per event-loop turn and more while the turn's millisecond lasts.
  * - `trim()` cuts every arena exactly to its highest used page, bounded in bytes and in time.
  * - Background cuts never throw into the void: a cut the runtime refuses leaves the memory
  *   committed, and the next free or trim tries again.
@@ -108,12 +108,13 @@ export class Trimmer {
       for (;;) {
         const top = this.map.usedTop(a);
         if (arenas.committedIn(a) - top <= 2 * this.growPages) break;
-        const left = deadline - performance.now();
-        if (left <= 0) {
+        // At least one chunk of `maxCutPages` per turn, so the cut always settles in about
+        // committed / chunk turns, however slow the machine; more while the slice lasts.
+        arenas.cutToward(a, top + this.growPages, this.maxCutPages);
+        if (performance.now() >= deadline) {
           this.schedule();
           return;
         }
-        arenas.cutFor(a, top + this.growPages, left);
       }
     }
   }
