@@ -64,14 +64,8 @@ export const NOT_FUNCTIONS: readonly unknown[] = [undefined, null, 5, 'f', {}, [
 /** Values that are not plain option objects. */
 export const NOT_OBJECTS: readonly unknown[] = [null, 5, 'x', true, () => ({}), [], Symbol('o')];
 
-/** Asserts that `fn` throws a ZsError with `code`; returns the error. */
-export function throwsCode(fn: () => unknown, code: string, what = ''): ZsError {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
+/** Asserts that `err` is a ZsError with `code`; returns it. */
+function assertCode(err: unknown, code: string, what: string): ZsError {
   assert.ok(
     err instanceof ZsError,
     `${what}: expected ZsError ${code}, got ${err === undefined ? 'no error' : String(err)}`,
@@ -80,18 +74,22 @@ export function throwsCode(fn: () => unknown, code: string, what = ''): ZsError 
   return err;
 }
 
+/** Asserts that `fn` throws a ZsError with `code`; returns the error. */
+export function throwsCode(fn: () => unknown, code: string, what = ''): ZsError {
+  try {
+    fn();
+  } catch (e) {
+    return assertCode(e, code, what);
+  }
+  return assertCode(undefined, code, what);
+}
+
 /** Asserts that the promise rejects with a ZsError with `code`. */
 export async function rejectsCode(p: Promise<unknown>, code: string, what = ''): Promise<ZsError> {
-  let err: unknown;
   try {
     await p;
   } catch (e) {
-    err = e;
+    return assertCode(e, code, what);
   }
-  assert.ok(
-    err instanceof ZsError,
-    `${what}: expected ZsError ${code}, got ${err === undefined ? 'no error' : String(err)}`,
-  );
-  assert.equal(err.code, code, `${what}: ${err.message}`);
-  return err;
+  return assertCode(undefined, code, what);
 }

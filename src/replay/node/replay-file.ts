@@ -5,10 +5,10 @@
  * throws `ERR_ZS_BAD_TRACE` naming its line number; a missing file throws `ERR_ZS_IO`.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createInterface } from 'node:readline';
 import { show, ZsError, ZsErrorCode } from '../../errors.js';
+import { regularFileSize } from '../../util/node/regular-file.js';
 import { type ReplayOptions, type ReplayResult, TraceReplayer } from '../replayer.js';
 
 /** Options of {@link replayFile}. */
@@ -46,15 +46,7 @@ export async function replayFile(path: string, options: ReplayFileOptions = {}):
       `replayFile: progressEvery must be an integer >= 1, got ${show(every)}`,
     );
   }
-  let size: number;
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new ZsError(ZsErrorCode.IO, `${path}: not a regular file`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof ZsError) throw e;
-    throw new ZsError(ZsErrorCode.IO, `${path}: ${(e as NodeJS.ErrnoException).code ?? 'cannot read'}`);
-  }
+  const size = await regularFileSize(path);
   const replayer = new TraceReplayer({
     ...options,
     trace: options.trace ?? basename(path).replace(/\.trace$/, ''),

@@ -6,12 +6,12 @@
  * read with one positioned read each; the trace is streamed line by line.
  */
 import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Codec } from '../../codec/codec.js';
 import { ZsError, ZsErrorCode } from '../../errors.js';
 import type { ProfileName } from '../../pool/profiles.js';
+import { regularFileSize } from '../../util/node/regular-file.js';
 import { type ZtracePageSource, ZtraceReplayer, type ZtraceResult } from '../ztrace.js';
 
 /** Options of {@link replayZtraceFile}. */
@@ -68,15 +68,7 @@ function dataPath(trace: string, dataDir: string | undefined, file: string): str
 
 /** Replays the ztrace at `path`; resolves with the kernel-shaped result. */
 export async function replayZtraceFile(path: string, options: ZtraceFileOptions = {}): Promise<ZtraceResult> {
-  let size: number;
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new ZsError(ZsErrorCode.IO, `${path}: not a regular file`);
-    size = st.size;
-  } catch (e) {
-    if (e instanceof ZsError) throw e;
-    throw new ZsError(ZsErrorCode.IO, `${path}: ${(e as NodeJS.ErrnoException).code ?? 'cannot read'}`);
-  }
+  const size = await regularFileSize(path);
   const opened: FilePages[] = [];
   const replayer = new ZtraceReplayer({
     profile: options.profile,
