@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ZtraceWrite } from '../../src/zram/ztrace.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PAGE = 4096;
@@ -83,18 +84,8 @@ export function zramDataDir(): string {
   return dir;
 }
 
-/** One logged write of a kernel result, as the oracle records it. */
-export interface KernelWrite {
-  line: number;
-  idx: number;
-  page: number;
-  /** Stored length: 0 same-filled (or a failed write), 4096 huge, else the compressor's output. */
-  len: number;
-  same: number;
-  huge: number;
-  err: number;
-  mem_pages: number;
-}
+/** One logged write of a kernel result: the oracle records the shape our replayer prints. */
+export type KernelWrite = ZtraceWrite;
 
 /** The kernel's logged writes for `trace`, with the page data file they read from. */
 export function kernelWrites(kernel: string, trace: string): { writes: KernelWrite[]; data: string } {
