@@ -108,8 +108,8 @@ export function nodeInstallFiles(): string[] {
   return files;
 }
 
-/** The data values are cut from. */
-function loadData(kind: string): { data: Uint8Array; files: number } {
+/** The data values are cut from: `node` (this installation's files) or `random`. */
+export function loadData(kind: string): { data: Uint8Array; files: number } {
   if (kind === 'random') {
     const words = new Uint32Array(16 * 2 ** 20);
     let x = 0x2545f491;
@@ -135,8 +135,8 @@ function loadData(kind: string): { data: Uint8Array; files: number } {
   return { data: data.subarray(0, off), files: files.length };
 }
 
-/** Slice i is `data[offs[i], offs[i] + lens[i])`. */
-function cut(n: number, size: number): { offs: Float64Array; lens: Uint16Array; payload: number } {
+/** Slice i is `data[offs[i], offs[i] + lens[i])`: uniform 1024..4096 bytes, front to back, wrapping. */
+export function cut(n: number, size: number): { offs: Float64Array; lens: Uint16Array; payload: number } {
   const rng = new Rng(7);
   const offs = new Float64Array(n);
   const lens = new Uint16Array(n);

@@ -1,58 +1,68 @@
 /**
- * Read-speed benchmark of ZStore and ZCache (dev only): one process per run, values of 1–4 KiB cut
- * from this Node.js installation's files, uniform random and Zipf(1.0) reads. Prints one JSON line
- * of operations per second:
- * - `decompress`: the lz4 codec alone, decompressing the same values into a reused buffer;
- * - `zstoreLz4`, `zstoreNone`, `map`: `get` of ZStore (lz4 / codec none) and `Map<number, Uint8Array>`;
- *   `…GetInto`: `getInto` a reused buffer; `zstoreNoneBorrow`: `borrow` (a zero-copy view);
- * - `zcacheLz4`, `lru`: `get` of ZCache (lz4) and lru-cache, uniform;
- * - `zcacheZipf`, `lruZipf`: the same with Zipf(1.0) keys.
- * Usage: node --import tsx src/bench/candidates/store-read.ts [N=100000] [READS=300000]
+ * Read-speed benchmark of ZStore and ZCache (dev only), side by side with `Map` and lru-cache.
+ *
+ * Values: N slices of uniform 1–4 KiB cut front to back from this Node.js installation's files
+ * (store-child.ts `loadData('node')` / `cut`, the store benchmark's data). Three groups, each in
+ * fresh processes of its own, each speed a ratio to a baseline timed in the same process, the
+ * contenders interleaved in ROUNDS rounds (so a change of load hits all of them alike):
+ * - `lz4`: baseline the lz4 codec alone on the same values — each value the store keeps compressed
+ *   decompressed from a plain buffer into a reused one (a value stored raw: copied); contenders
+ *   ZStore (lz4) `get`, and `getInto` a reused buffer;
+ * - `none`: baseline `Map<number, Uint8Array>.get`; contenders ZStore (codec none) `get`,
+ *   `getInto`, `borrow` (a zero-copy view);
+ * - `cache`: baseline lru-cache `get`; contenders ZCache (lz4) `get`, uniform and Zipf(1.0) keys.
+ * Every read is consumed (`length + first byte`). `Map` and lru-cache hold views of the slices (a
+ * copy each would add N × 2.5 KiB of heap without changing what `get` does: it returns a
+ * reference). Memory at N = 1M: the lz4 group holds the compressed values twice (≈ 3 GB), the
+ * none group the raw ones once (≈ 2.5 GB).
+ *
+ * Usage: node --import tsx src/bench/candidates/store-read.ts [N=1000000] [READS=400000] [RUNS=3]
+ *          [GROUPS=lz4,none,cache]
+ * prints one JSON line per process, then per ratio the median and min–max over the processes,
+ * with the load average read before each process.
  */
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { LRUCache } from 'lru-cache';
 import { getCodec } from '../../codec/codec.js';
 import { ZCache } from '../../store/zcache.js';
 import { ZStore } from '../../store/zstore.js';
-import { Rng } from '../harness.js';
-import { nodeInstallFiles } from '../store-child.js';
+import { median, Rng } from '../harness.js';
+import { cut, loadData } from '../store-child.js';
 
-const n = Number(process.argv[2] ?? 100_000);
-const reads = Number(process.argv[3] ?? 300_000);
+declare const gc: (() => void) | undefined;
 
-function values(): Uint8Array[] {
-  const files = nodeInstallFiles();
-  const rng = new Rng(7);
-  const out: Uint8Array[] = [];
-  let buf = new Uint8Array(0);
-  let pos = 0;
-  let fi = 0;
-  while (out.length < n) {
-    const len = 1024 + rng.int(3073);
-    if (pos + len > buf.length) {
-      buf = readFileSync(files[fi++ % files.length]);
-      pos = 0;
-      if (buf.length < len) continue;
-    }
-    out.push(buf.slice(pos, pos + len));
-    pos += len;
-  }
-  return out;
-}
+const ROUNDS = 4;
 
-/** Ops/s of `fn(i)` over `keys`. */
-function rate(keys: Uint32Array, fn: (k: number) => unknown): number {
+type Reader = (k: number) => number;
+
+/** Seconds each reader takes over its share of `keys`, the readers interleaved in rounds. */
+function timeInterleaved(keys: Uint32Array, readers: Record<string, Reader>): Record<string, number> {
+  const names = Object.keys(readers);
+  const secs: Record<string, number> = {};
   let sink = 0;
-  for (let i = 0; i < Math.min(20000, keys.length); i++) if (fn(keys[i]) !== undefined) sink++; // warm-up
-  const t0 = performance.now();
-  for (let i = 0; i < keys.length; i++) if (fn(keys[i]) !== undefined) sink++;
-  const ms = performance.now() - t0;
+  for (const name of names) {
+    secs[name] = 0;
+    const f = readers[name];
+    for (let i = 0; i < Math.min(20_000, keys.length); i++) sink += f(keys[i]); // warm-up
+  }
+  const per = Math.floor(keys.length / ROUNDS);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const name of names) {
+      const f = readers[name];
+      const t0 = performance.now();
+      for (let i = r * per; i < (r + 1) * per; i++) sink += f(keys[i]);
+      secs[name] += (performance.now() - t0) / 1000;
+    }
+  }
   if (sink === 0) throw new Error('nothing read');
-  return (keys.length / ms) * 1000;
+  for (const name of names) secs[name] = (per * ROUNDS) / secs[name]; // reads/s
+  return secs;
 }
 
-function zipfKeys(rng: Rng): Uint32Array {
+function zipfKeys(n: number, reads: number, rng: Rng): Uint32Array {
   // Zipf(1.0) over n ranks by inverse CDF on the harmonic numbers.
   const cdf = new Float64Array(n);
   let h = 0;
@@ -75,54 +85,180 @@ function zipfKeys(rng: Rng): Uint32Array {
   return keys;
 }
 
-const vals = values();
-const rng = new Rng(11);
-const uniform = new Uint32Array(reads);
-for (let i = 0; i < reads; i++) uniform[i] = rng.int(n);
-const zipf = zipfKeys(rng);
-const out: Record<string, number> = { n, reads };
+function rss(): number {
+  return Number(readFileSync('/proc/self/statm', 'latin1').split(' ')[1]) * 4096;
+}
 
-{
-  const lz4 = getCodec('lz4');
-  const comp: Uint8Array[] = [];
-  const scratch = new Uint8Array(8192);
-  for (const v of vals) {
-    const c = lz4.compress(v, scratch);
-    comp.push(c < 0 ? v : scratch.slice(0, c));
+/** One process: group `group` over `n` values, `reads` reads per contender; returns the rates. */
+function child(group: string, n: number, reads: number): Record<string, number | string> {
+  const { data } = loadData('node');
+  const { offs, lens } = cut(n, data.length);
+  const value = (i: number) => data.subarray(offs[i], offs[i] + lens[i]);
+  const rng = new Rng(11);
+  const uniform = new Uint32Array(reads);
+  for (let i = 0; i < reads; i++) uniform[i] = rng.int(n);
+  const out: Record<string, number | string> = { group, n, reads };
+  const t0 = performance.now();
+  if (group === 'lz4') {
+    // The compressed values in 64 MiB plain chunks, as the store would keep them (raw when
+    // compression saves less than 1/16).
+    const lz4 = getCodec('lz4');
+    const CHUNK = 64 * 2 ** 20;
+    const chunks: Uint8Array[] = [new Uint8Array(CHUNK)];
+    const where = new Float64Array(n); // chunk · 2^32 + offset; -1: stored raw
+    const clen = new Uint16Array(n);
+    let pos = 0;
+    for (let i = 0; i < n; i++) {
+      const v = value(i);
+      if (pos + v.length > CHUNK) {
+        chunks.push(new Uint8Array(CHUNK));
+        pos = 0;
+      }
+      const c = chunks[chunks.length - 1];
+      const room = Math.floor(v.length * (1 - 1 / 16));
+      const got = lz4.compress(v, c.subarray(pos, pos + room));
+      if (got < 0) {
+        where[i] = -1;
+        continue;
+      }
+      where[i] = (chunks.length - 1) * 2 ** 32 + pos;
+      clen[i] = got;
+      pos += got;
+    }
+    const s = new ZStore<number, Uint8Array>({ codec: 'lz4', encoding: 'bytes', shrinkers: null });
+    for (let i = 0; i < n; i++) s.set(i, value(i));
+    out.fillSeconds = (performance.now() - t0) / 1000;
+    out.rssMiB = rss() / 2 ** 20;
+    const dst = new Uint8Array(8192);
+    const buf = new Uint8Array(8192);
+    const r = timeInterleaved(uniform, {
+      decompress: (k) => {
+        const w = where[k];
+        const len = lens[k];
+        if (w < 0) dst.set(value(k));
+        else {
+          const c = chunks[Math.floor(w / 2 ** 32)];
+          const o = w % 2 ** 32;
+          lz4.decompress(c.subarray(o, o + clen[k]), dst.subarray(0, len));
+        }
+        return len + dst[0];
+      },
+      get: (k) => {
+        const v = s.get(k)!;
+        return v.length + v[0];
+      },
+      getInto: (k) => s.getInto(k, buf)! + buf[0],
+    });
+    out.decompress = r.decompress;
+    out.zstoreLz4 = r.get;
+    out.zstoreLz4GetInto = r.getInto;
+    s.destroy();
+  } else if (group === 'none') {
+    const m = new Map<number, Uint8Array>();
+    for (let i = 0; i < n; i++) m.set(i, value(i));
+    const s = new ZStore<number, Uint8Array>({ codec: 'none', encoding: 'bytes', shrinkers: null });
+    for (let i = 0; i < n; i++) s.set(i, value(i));
+    out.fillSeconds = (performance.now() - t0) / 1000;
+    out.rssMiB = rss() / 2 ** 20;
+    const buf = new Uint8Array(8192);
+    const first = (v: Uint8Array) => v.length + v[0];
+    const r = timeInterleaved(uniform, {
+      map: (k) => {
+        const v = m.get(k)!;
+        return v.length + v[0];
+      },
+      get: (k) => {
+        const v = s.get(k)!;
+        return v.length + v[0];
+      },
+      getInto: (k) => s.getInto(k, buf)! + buf[0],
+      borrow: (k) => s.borrow(k, first)!,
+    });
+    out.map = r.map;
+    out.zstoreNone = r.get;
+    out.zstoreNoneGetInto = r.getInto;
+    out.zstoreNoneBorrow = r.borrow;
+    s.destroy();
+  } else if (group === 'cache') {
+    const zipf = zipfKeys(n, reads, rng);
+    const l = new LRUCache<number, Uint8Array>({ max: n });
+    for (let i = 0; i < n; i++) l.set(i, value(i));
+    const z = new ZCache<number, Uint8Array>({ max: n, encoding: 'bytes', shrinkers: null });
+    for (let i = 0; i < n; i++) z.set(i, value(i));
+    out.fillSeconds = (performance.now() - t0) / 1000;
+    out.rssMiB = rss() / 2 ** 20;
+    const read = (c: { get(k: number): Uint8Array | undefined }) => (k: number) => {
+      const v = c.get(k)!;
+      return v.length + v[0];
+    };
+    const u = timeInterleaved(uniform, { lru: read(l), zcache: read(z) });
+    const zz = timeInterleaved(zipf, { lru: read(l), zcache: read(z) });
+    out.lru = u.lru;
+    out.zcacheLz4 = u.zcache;
+    out.lruZipf = zz.lru;
+    out.zcacheZipf = zz.zcache;
+    z.destroy();
+  } else {
+    throw new Error(`unknown group ${group}`);
   }
-  const dst = new Uint8Array(8192);
-  out.decompress = rate(uniform, (k) => {
-    const v = vals[k];
-    const c = comp[k];
-    return c === v ? dst : lz4.decompress(c, dst.subarray(0, v.length));
-  });
+  out.seconds = (performance.now() - t0) / 1000;
+  return out;
 }
-{
-  const m = new Map<number, Uint8Array>();
-  for (let i = 0; i < n; i++) m.set(i, vals[i]);
-  out.map = rate(uniform, (k) => m.get(k));
+
+/** The ratios reported: [label, numerator, baseline]. */
+const RATIOS: [string, string, string][] = [
+  ['cold get (lz4) / lz4 decompress, target >= 0.8', 'zstoreLz4', 'decompress'],
+  ['getInto (lz4) / lz4 decompress', 'zstoreLz4GetInto', 'decompress'],
+  ['get (none) / Map.get, target >= 0.5', 'zstoreNone', 'map'],
+  ['getInto (none) / Map.get', 'zstoreNoneGetInto', 'map'],
+  ['borrow (none) / Map.get', 'zstoreNoneBorrow', 'map'],
+  ['ZCache get (lz4) / lru-cache get, uniform', 'zcacheLz4', 'lru'],
+  ['ZCache get (lz4) / lru-cache get, Zipf(1.0)', 'zcacheZipf', 'lruZipf'],
+];
+
+function parent(n: number, reads: number, runs: number, groups: string[]): void {
+  const self = fileURLToPath(import.meta.url);
+  const results: Record<string, number | string>[] = [];
+  const loads: string[] = [];
+  for (let run = 0; run < runs; run++) {
+    for (const g of groups) {
+      const load = readFileSync('/proc/loadavg', 'latin1').split(' ').slice(0, 3).join(' ');
+      loads.push(load);
+      const p = spawnSync(
+        process.execPath,
+        ['--expose-gc', '--import', 'tsx', self, '--read-child', g, String(n), String(reads)],
+        { encoding: 'utf8', maxBuffer: 1 << 20 },
+      );
+      if (p.status !== 0) throw new Error(`child ${g} failed (${p.status}): ${p.stderr}`);
+      const lines = p.stdout.trim().split('\n');
+      const r = JSON.parse(lines[lines.length - 1]) as Record<string, number | string>;
+      r.load = load;
+      results.push(r);
+      console.log(JSON.stringify(r));
+    }
+  }
+  console.log(`\n${n} values, ${reads} reads per contender per process, ${runs} processes per group`);
+  console.log(`load average before each process: ${loads.join(' | ')}`);
+  for (const [label, num, base] of RATIOS) {
+    const xs = results
+      .filter((r) => typeof r[num] === 'number' && typeof r[base] === 'number')
+      .map((r) => (r[num] as number) / (r[base] as number));
+    if (xs.length === 0) continue;
+    const f = (x: number) => x.toFixed(3);
+    console.log(
+      `${label.padEnd(48)} median ${f(median(xs))}  [${f(Math.min(...xs))}..${f(Math.max(...xs))}]  runs ${xs.map(f).join(' ')}`,
+    );
+  }
 }
-for (const codec of ['lz4', 'none'] as const) {
-  const s = new ZStore<number, Uint8Array>({ codec, encoding: 'bytes', shrinkers: null });
-  for (let i = 0; i < n; i++) s.set(i, vals[i]);
-  const name = codec === 'lz4' ? 'zstoreLz4' : 'zstoreNone';
-  out[name] = rate(uniform, (k) => s.get(k));
-  const buf = new Uint8Array(8192);
-  out[`${name}GetInto`] = rate(uniform, (k) => s.getInto(k, buf));
-  if (codec === 'none') out.zstoreNoneBorrow = rate(uniform, (k) => s.borrow(k, (v) => v[0]));
-  s.destroy();
+
+if (process.argv[2] === '--read-child') {
+  const [group, nArg, readsArg] = process.argv.slice(3);
+  if (typeof gc === 'function') gc();
+  console.log(JSON.stringify(child(group, Number(nArg), Number(readsArg))));
+} else {
+  const n = Number(process.argv[2] ?? 1_000_000);
+  const reads = Number(process.argv[3] ?? 400_000);
+  const runs = Number(process.argv[4] ?? 3);
+  const groups = (process.argv[5] ?? 'lz4,none,cache').split(',');
+  parent(n, reads, runs, groups);
 }
-{
-  const l = new LRUCache<number, Uint8Array>({ max: n });
-  for (let i = 0; i < n; i++) l.set(i, vals[i]);
-  out.lru = rate(uniform, (k) => l.get(k));
-  out.lruZipf = rate(zipf, (k) => l.get(k));
-}
-{
-  const z = new ZCache<number, Uint8Array>({ max: n, encoding: 'bytes', shrinkers: null });
-  for (let i = 0; i < n; i++) z.set(i, vals[i]);
-  out.zcacheLz4 = rate(uniform, (k) => z.get(k));
-  out.zcacheZipf = rate(zipf, (k) => z.get(k));
-  z.destroy();
-}
-console.log(JSON.stringify(out));
