@@ -40,6 +40,11 @@ export interface FillResult {
   /** RSS right after the reclaim pass, and 300 ms later. */
   rss3Now: number;
   rss3: number;
+  /** `process.memoryUsage()` heapTotal and external bytes beside rss0 and rss1. */
+  heap0: number;
+  heap1: number;
+  external0: number;
+  external1: number;
   /** Median set/s and get/s over batches of N/100 operations. */
   setPerSec: number;
   getPerSec: number;
@@ -297,6 +302,10 @@ export async function fillChild(contenderName: string, dataKind: string, n: numb
     rss2: 0,
     rss3Now: 0,
     rss3: 0,
+    heap0: 0,
+    heap1: 0,
+    external0: 0,
+    external1: 0,
     setPerSec: 0,
     getPerSec: 0,
     fillMs: 0,
@@ -311,6 +320,7 @@ export async function fillChild(contenderName: string, dataKind: string, n: numb
   gc();
   gc();
   base.rss0 = rss();
+  ({ heapTotal: base.heap0, external: base.external0 } = process.memoryUsage());
 
   // Fill, timed in batches.
   const batch = Math.max(1, Math.floor(n / BATCHES));
@@ -328,6 +338,7 @@ export async function fillChild(contenderName: string, dataKind: string, n: numb
   gc();
   await sleep(100);
   base.rss1 = rss();
+  ({ heapTotal: base.heap1, external: base.external1 } = process.memoryUsage());
   if (c instanceof ZStoreContender) {
     const st = c.s.stats();
     base.stats = {

@@ -125,6 +125,10 @@ export class ZsPool {
   readonly views: Uint8Array[];
   /** @internal */
   readonly store: PageStore;
+  /** @internal The arena buffer of the object {@link locate} found last. */
+  locBuffer: ArrayBuffer = new ArrayBuffer(0);
+  /** @internal The size of the object {@link locate} found last. */
+  locSize = 0;
   /** @internal */
   readonly compactor: Compactor;
   /** The pool's shrinker (registered or not). */
@@ -375,30 +379,45 @@ export class ZsPool {
       throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `with: fn must be a function, got ${show(fn)}`);
     }
     const view = this.map(handle, mode);
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      // A destroyed pool has nothing left to unpin (and the entry cannot have been freed: free
-      // refuses a mapped object).
-      if (!this.destroyed) this.unmap(handle);
-    };
     let result: T;
     let thenable: boolean;
     try {
       result = fn(view);
       thenable = isThenable(result); // may run a throwing `then` getter
     } catch (e) {
-      release();
+      this.release(handle);
       throw e;
     }
     if (!thenable) {
-      release();
+      this.release(handle);
       return result;
     }
     // A promise's resolve function adopts the thenable with one-shot callbacks and turns a
     // throwing `then` into a rejection; `finally` then runs once.
-    return new Promise((resolve) => resolve(result)).finally(release) as T;
+    return new Promise((resolve) => resolve(result)).finally(() => this.release(handle)) as T;
+  }
+
+  /** The unmap of {@link with}: nothing is left to unpin in a pool destroyed meanwhile. */
+  private release(handle: number): void {
+    // (The entry cannot have been freed: free refuses a mapped object.)
+    if (!this.destroyed) this.unmap(handle);
+  }
+
+  /**
+   * @internal Where the object lies now, without pinning it: returns its byte offset in the arena
+   * buffer this call leaves in {@link locBuffer}, its size in {@link locSize}. Valid only until the
+   * pool next runs, so only for a copy that calls no foreign code (a view handed out is pinned
+   * with {@link map}). Throws for a bad handle, naming `op`.
+   */
+  locate(handle: number, op: string): number {
+    if (this.destroyed) throw destroyedError(op);
+    const handles = this.handles;
+    const h = handles.resolve(handle, op);
+    const m = this.zt.m;
+    const zb = handles.zs(h) * Z_STRIDE;
+    this.locBuffer = this.store.buffers[m[zb + Z_ARENA]];
+    this.locSize = handles.size(h);
+    return m[zb + Z_OFF] + handles.slot(h) * this.zt.clsSize[m[zb + Z_CLS]];
   }
 
   /** Copies the object's bytes into a new Uint8Array. */

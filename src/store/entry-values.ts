@@ -10,9 +10,9 @@
 import type { Codec } from '../codec/codec.js';
 import { ZsError, ZsErrorCode } from '../errors.js';
 import type { ZsPool } from '../pool/pool.js';
-import { Payloads } from './payload.js';
+import { growTo, Payloads, SCRATCH_KEEP } from './payload.js';
 import { F_COMPRESSED, F_KIND_MASK, F_KIND_SHIFT, F_MULTI, type Records } from './record.js';
-import type { ValueEncoder } from './value-encoding.js';
+import { K_JSON, K_UNGAP, K_UTF8, K_UTF16, type ValueEncoder } from './value-encoding.js';
 
 type AllocUnsafe = { allocUnsafeSlow(n: number): Uint8Array };
 const NodeBuffer = (globalThis as { Buffer?: AllocUnsafe }).Buffer;
@@ -29,6 +29,18 @@ export function allocBytes(n: number): Uint8Array {
   return new Uint8Array(n);
 }
 
+/**
+ * Per kind tag: 1 when its decoder keeps nothing of the bytes (strings, JSON, the structured
+ * clone's JSON form), so a read may decode from a reused buffer. Bytes, Buffers and a caller's
+ * codec keep the array they are given, and `v8.deserialize` returns typed arrays that are views
+ * of its input: those get a fresh array.
+ */
+const TRANSIENT = new Uint8Array(16);
+TRANSIENT[K_UTF8] = 1;
+TRANSIENT[K_UTF16] = 1;
+TRANSIENT[K_JSON] = 1;
+TRANSIENT[K_UNGAP] = 1;
+
 /** @internal The values of a store's records; see the file comment. */
 export class EntryValues<V> {
   readonly encoder: ValueEncoder<V>;
@@ -44,6 +56,8 @@ export class EntryValues<V> {
   private pLen = 0;
   private pFlags = 0;
   private pBytes = 0;
+  /** The bytes of a value decoded into something else (a string, JSON), reused. */
+  private scratch = new Uint8Array(4096);
 
   constructor(
     private readonly rec: Records,
@@ -124,9 +138,17 @@ export class EntryValues<V> {
     const rec = this.rec;
     const len = rec.len(e);
     const f = rec.flags(e);
-    const out = allocBytes(len);
+    const kind = (f & F_KIND_MASK) >>> F_KIND_SHIFT;
+    let out: Uint8Array;
+    if (TRANSIENT[kind] === 1) {
+      // Decoded into a new value that keeps nothing of the bytes: the reused scratch will do.
+      if (this.scratch.length < len) this.scratch = new Uint8Array(growTo(len));
+      out = this.scratch.subarray(0, len);
+    } else {
+      out = allocBytes(len);
+    }
     this.payloads.read(rec.handle(e), f, len, out, op);
-    return this.encoder.decode(out, (f & F_KIND_MASK) >>> F_KIND_SHIFT, op);
+    return this.encoder.decode(out, kind, op);
   }
 
   /** Copies the encoded bytes of record `e` into `out` (at least its length); returns the length. */
@@ -158,6 +180,7 @@ export class EntryValues<V> {
 
   /** Drops scratch buffers grown for one large value. */
   trim(): void {
+    if (this.scratch.length > SCRATCH_KEEP) this.scratch = new Uint8Array(4096);
     this.payloads.trim();
     this.encoder.trim();
   }

@@ -8,8 +8,10 @@
  *   listing the chunk handles as Float64 numbers ({@link F_MULTI}); up to `maxAllocSize / 8` chunks
  *   (2 MiB with 4 KiB pages). The index is read by {@link Payloads.loadIndex}, the one place that
  *   does.
- * - Reads decompress straight from the object's mapped view into the caller's buffer (no copy of
- *   the input); a codec that does not fill the result exactly is `ERR_ZS_CODEC`.
+ * - Reads hand the codec the object's mapped view (pinned while the codec runs) and the caller's
+ *   buffer, with no copy of either here (the LZ codecs take one bulk copy of their input: see
+ *   codec/lz-block.ts); a value stored raw is one copy out of the arena. A codec that does not
+ *   fill the result exactly is `ERR_ZS_CODEC`.
  * - Writes are all or nothing: on a failure every chunk already written is freed again.
  */
 import type { Codec } from '../codec/codec.js';
@@ -17,8 +19,8 @@ import { codecError, ZsError, ZsErrorCode } from '../errors.js';
 import type { ZsPool } from '../pool/pool.js';
 import { F_COMPRESSED, F_MULTI } from './record.js';
 
-/** Scratch buffers larger than this are released after the call that needed them. */
-const SCRATCH_KEEP = 64 * 1024;
+/** @internal Scratch buffers larger than this are released after the call that needed them. */
+export const SCRATCH_KEEP = 64 * 1024;
 
 /** @internal A store's payloads in its pool; see the file comment. */
 export class Payloads {
@@ -82,7 +84,14 @@ export class Payloads {
     const pool = this.pool;
     const dst = out.length === len ? out : out.subarray(0, len);
     if ((flags & F_COMPRESSED) === 0) {
-      const got = flags & F_MULTI ? this.readChunks(h, dst) : pool.readInto(h, dst);
+      let got: number;
+      if (flags & F_MULTI) got = this.readChunks(h, dst);
+      else {
+        // One copy straight out of the arena; no foreign code runs meanwhile, so no pin.
+        const off = pool.locate(h, op);
+        got = pool.locSize;
+        if (got === len) dst.set(new Uint8Array(pool.locBuffer, off, got));
+      }
       if (got !== len)
         throw new ZsError(ZsErrorCode.CORRUPT, `${op}: value holds ${got} bytes, expected ${len}`);
       return;
@@ -217,7 +226,8 @@ export class Payloads {
   }
 }
 
-function growTo(n: number): number {
+/** @internal The size a scratch buffer grows to for `n` bytes: 4 KiB doubled until it holds them. */
+export function growTo(n: number): number {
   let s = 4096;
   while (s < n) s *= 2;
   return s;
