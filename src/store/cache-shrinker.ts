@@ -72,7 +72,8 @@ export class CacheShrinker implements Shrinker {
  */
 export class HotShrinker implements Shrinker {
   readonly seeks = 0;
-  readonly batch = 0;
+  /** Small: one hot value is kilobytes, and a tier of a few values must be scanned too. */
+  readonly batch = 16;
 
   constructor(
     private readonly hot: HotTier<unknown>,
