@@ -14,6 +14,10 @@
  *   run. Calls made from inside callbacks nest at most {@link MAX_CALLBACK_DEPTH} deep.
  * - `fetch` / `memo`: in-flight fetches are de-duplicated and kept on the heap (a promise and an
  *   AbortController per key) with the stale value, exactly as lru-cache's background fetches.
+ * - `hotBytes`: a hot tier (hot-tier.ts) of decoded values of recently read entries: `get` and
+ *   `fetch` admit and mark them, every read sees them (the same object, as lru-cache hands out),
+ *   every change or removal of an entry drops its hot value first; its bytes count toward
+ *   `maxBytes` and its shrinker (`zhot:<name>`) runs before the pool's.
  * - Where lru-cache compares values by identity (is a `set` a replacement or an update?), ZCache
  *   compares the encoded bytes — its values are copies. Deliberate differences: docs/migrating.md.
  */

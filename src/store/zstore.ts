@@ -10,6 +10,9 @@
  *   arrays natively and anything else structured.
  * - Bytes beyond `get`: `getInto(key, buf)` decodes into the caller's buffer, `borrow(key, fn)`
  *   lends a zero-copy view of a value stored raw.
+ * - `hotBytes`: a hot tier (hot-tier.ts) keeps the decoded values of recently read entries; `get`
+ *   returns a hot value as it is (the same object while it stays hot, as a `Map` would); every
+ *   change of an entry drops its hot value first.
  * - Per entry one 32-byte record (record.ts) and, for number keys, a 4-byte slot of the entry index
  *   (entry-index.ts); string keys go through a `Map` (a string is a heap object anyway).
  * - Every failure (bad key or value, a value mapped through `pool`, limit reached, codec failure)
@@ -159,7 +162,7 @@ export function openPool<V>(options: PoolBackedOptions<V>, rec: Records, prefix:
   if (options.name !== undefined && typeof options.name !== 'string') {
     throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `name must be a string, got ${show(options.name)}`);
   }
-  const hotBytes = options.hotBytes ?? 0;
+  const hotBytes = options.hotBytes === undefined ? 0 : options.hotBytes;
   if (typeof hotBytes !== 'number' || !Number.isSafeInteger(hotBytes) || hotBytes < 0) {
     throw new ZsError(
       ZsErrorCode.BAD_ARGUMENT,

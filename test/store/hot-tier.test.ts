@@ -352,7 +352,7 @@ describe('ZCache with a hot tier', () => {
 
   it('refuses a bad hotBytes with ERR_ZS_BAD_ARGUMENT and creates nothing', () => {
     const reg = new ShrinkerRegistry();
-    for (const hotBytes of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '100', 2 ** 53]) {
+    for (const hotBytes of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '100', 2 ** 53, null]) {
       for (const make of [
         () => new ZStore({ hotBytes: hotBytes as number, shrinkers: reg }),
         () => new ZCache({ max: 2, hotBytes: hotBytes as number, shrinkers: reg }),
