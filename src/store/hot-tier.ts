@@ -6,12 +6,19 @@
  * - Keyed by entry (record) number. Replacement is CLOCK: a hit sets the slot's reference bit (one
  *   byte store, no list to relink); to make room the hand clears set bits and drops the first
  *   value whose bit is clear — an approximation of LRU at a fraction of its cost per hit.
- * - Typed arrays for the bookkeeping: entry → slot (grown to the highest entry admitted), slot →
- *   entry, size and reference bit; values in one array of slots. A hit allocates nothing.
+ * - Admission by frequency (as TinyLFU does): every read counts in a per-entry counter (one byte,
+ *   halved for all entries every {@link AGE_READS_PER_SLOT} reads per value held, so old popularity
+ *   fades);
+ *   when the tier is full, a value read on a miss is kept only if its entry was read more often
+ *   than the one the hand would drop. Under skewed reads (Zipf) the tier then holds the most read
+ *   entries rather than the most recent ones; a one-off read does not push out a popular value.
+ * - Typed arrays for the bookkeeping: entry → slot and read count (5 bytes per entry, grown to the
+ *   highest entry read), slot → entry, size and reference bit; values in one array of slots. A hit
+ *   allocates nothing.
  * - Sizes are estimates of the decoded value's heap footprint ({@link decodedSize}).
- * - The owner keeps it coherent: every change of an entry's payload (set, delete, eviction,
- *   expiry, clear) calls {@link HotTier.drop} first; the owner's shrinker drops values under memory
- *   pressure before anything else is reclaimed.
+ * - The owner keeps it coherent: a change of an entry's payload (set) calls {@link HotTier.drop}
+ *   first, its removal (delete, eviction, expiry, clear) {@link HotTier.forget}; the owner's
+ *   shrinker drops values under memory pressure before anything else is reclaimed.
  */
 import { K_BUFFER, K_BYTES, K_UTF8, K_UTF16 } from './value-encoding.js';
 
@@ -42,6 +49,9 @@ export function decodedSize(kind: number, len: number, value: unknown): number {
 }
 
 const NO_SLOTS = new Int32Array(0);
+const NO_COUNTS = new Uint8Array(0);
+/** Counters are halved once the tier has seen this many reads per slot in use (Caffeine uses 10). */
+export const AGE_READS_PER_SLOT = 10;
 
 /** @internal The hot tier; see the file comment. */
 export class HotTier<V> {
@@ -55,8 +65,12 @@ export class HotTier<V> {
   hits = 0;
   /** Reads that found no value and decoded one (counted by the owner through {@link put}). */
   misses = 0;
-  /** Slot + 1 of each entry (0: not hot); as long as the highest entry admitted needs. */
+  /** Slot + 1 of each entry (0: not hot); as long as the highest entry read needs. */
   private slotOf: Int32Array = NO_SLOTS;
+  /** Reads of each entry (saturating at 255, halved by aging); as long as {@link slotOf}. */
+  private freq: Uint8Array = NO_COUNTS;
+  /** Reads counted since the last aging. */
+  private reads = 0;
   /** Entry of each slot (-1: free). */
   private entOf: Int32Array = NO_SLOTS;
   private sizeOf = new Float64Array(0);
@@ -83,6 +97,10 @@ export class HotTier<V> {
   hit(s: number): V {
     this.ref[s] = 1;
     this.hits++;
+    const e = this.entOf[s];
+    const f = this.freq;
+    if (f[e] !== 255) f[e]++;
+    if (++this.reads >= this.ageAt()) this.age();
     return this.vals[s] as V;
   }
 
@@ -92,21 +110,34 @@ export class HotTier<V> {
   }
 
   /**
-   * Keeps `value`, of `size` estimated bytes, as entry `e`'s (which must not be hot), dropping
-   * other values by CLOCK until the tier holds at most `limit` bytes with it. A value larger than
-   * `limit` is not kept.
+   * Counts a read of entry `e` (which must not be hot) that missed, and keeps its `value`, of
+   * `size` estimated bytes, dropping other values by CLOCK until the tier holds at most `limit`
+   * bytes with it — if there is room, or if `e` was read more often than the first value the hand
+   * would drop. A value larger than `limit` is not kept.
    */
   put(e: number, value: V, size: number, limit: number): void {
     this.misses++;
+    if (e >= this.slotOf.length) this.growIndex(e);
+    const f = this.freq;
+    if (f[e] !== 255) f[e]++;
+    if (++this.reads >= this.ageAt()) this.age();
     if (size > limit) return;
-    while (this.bytes + size > limit) this.evictOne();
+    if (this.bytes + size > limit) {
+      // Full: the newcomer must have been read more often than the value the hand would drop.
+      const victim = this.nextVictim();
+      if (f[e] <= f[this.entOf[victim]]) {
+        this.shrinkTo(limit); // the limit may have come down since the last put
+        return;
+      }
+      this.remove(victim);
+      while (this.bytes + size > limit) this.evictOne();
+    }
     let s: number;
     if (this.nFree > 0) s = this.free[--this.nFree];
     else {
       s = this.used++;
       if (s === this.entOf.length) this.growSlots();
     }
-    if (e >= this.slotOf.length) this.growIndex(e);
     this.slotOf[e] = s + 1;
     this.entOf[s] = e;
     this.sizeOf[s] = size;
@@ -116,10 +147,18 @@ export class HotTier<V> {
     this.count++;
   }
 
-  /** Forgets entry `e`'s value, if hot (its payload is about to change or go). */
+  /** Forgets entry `e`'s value, if hot (its payload is about to change); its read count stays. */
   drop(e: number): void {
     const so = this.slotOf;
     if (e < so.length && so[e] !== 0) this.remove(so[e] - 1);
+  }
+
+  /** Forgets entry `e` altogether (it is removed: its number may go to another key). */
+  forget(e: number): void {
+    const so = this.slotOf;
+    if (e >= so.length) return;
+    if (so[e] !== 0) this.remove(so[e] - 1);
+    this.freq[e] = 0;
   }
 
   /** Drops values (CLOCK order) until at most `target` bytes are held; returns how many went. */
@@ -145,6 +184,8 @@ export class HotTier<V> {
   /** Drops every value and the bookkeeping arrays. */
   clear(): void {
     this.slotOf = NO_SLOTS;
+    this.freq = NO_COUNTS;
+    this.reads = 0;
     this.entOf = NO_SLOTS;
     this.sizeOf = new Float64Array(0);
     this.ref = new Uint8Array(0);
@@ -161,6 +202,7 @@ export class HotTier<V> {
   get metadataBytes(): number {
     return (
       this.slotOf.byteLength +
+      this.freq.byteLength +
       this.entOf.byteLength +
       this.sizeOf.byteLength +
       this.ref.byteLength +
@@ -169,8 +211,8 @@ export class HotTier<V> {
     );
   }
 
-  /** The CLOCK hand: clears reference bits until it meets a value whose bit is clear, and drops it. */
-  private evictOne(): void {
+  /** The CLOCK hand's next victim: clears reference bits until it meets a held value whose bit is clear. */
+  private nextVictim(): number {
     const ent = this.entOf;
     const ref = this.ref;
     const n = this.used;
@@ -182,9 +224,30 @@ export class HotTier<V> {
         ref[s] = 0;
         continue;
       }
-      this.remove(s);
-      return;
+      return s;
     }
+  }
+
+  private evictOne(): void {
+    this.remove(this.nextVictim());
+  }
+
+  /**
+   * Reads between two agings: {@link AGE_READS_PER_SLOT} per value held, but at least a quarter of
+   * the counters (so that halving them costs at most 4 byte operations per read) and 1024.
+   */
+  private ageAt(): number {
+    let n = AGE_READS_PER_SLOT * this.count;
+    const q = this.freq.length >>> 2;
+    if (q > n) n = q;
+    return n > 1024 ? n : 1024;
+  }
+
+  /** Halves every read count. */
+  private age(): void {
+    this.reads = 0;
+    const f = this.freq;
+    for (let i = 0; i < f.length; i++) f[i] >>>= 1;
   }
 
   private remove(s: number): void {
@@ -227,5 +290,8 @@ export class HotTier<V> {
     const so = new Int32Array(n);
     so.set(this.slotOf);
     this.slotOf = so;
+    const f = new Uint8Array(n);
+    f.set(this.freq);
+    this.freq = f;
   }
 }

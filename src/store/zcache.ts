@@ -1015,7 +1015,14 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
       return allowStale ? bf.stale : undefined;
     }
     this.#hits++;
-    const value = this.#valueOf(i, 'get', true);
+    let value: V | undefined;
+    if (bf !== undefined) value = bf.stale;
+    else {
+      // A hot value: no second look-up of fetches, no decode.
+      const hot = this.#hot;
+      const s = hot.find(i);
+      value = s >= 0 ? hot.hit(s) : this.#valueOf(i, 'get', true);
+    }
     this.#list.moveToTail(i);
     if (updateAgeOnGet) this.#updateItemAge(i);
     return value;
@@ -1216,7 +1223,7 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
   }
 
   #removeEntry(i: number, k: K): void {
-    this.#hot.drop(i);
+    this.#hot.forget(i);
     this.#removeItemSize(i);
     this.#clearTimer(i);
     this.#fetches.delete(i);

@@ -534,7 +534,7 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
 
   private removeEntry(e: number): void {
     const rec = this.rec;
-    this.hot.drop(e);
+    this.hot.forget(e);
     this.vals.release(e);
     if (rec.flags(e) & F_NUMKEY) {
       this.numKeys.delete(rec.key(e), rec.f64);

@@ -121,7 +121,9 @@ const out: Record<string, number> = { n, reads };
   const z = new ZCache<number, Uint8Array>({ max: n, encoding: 'bytes', shrinkers: null, hotBytes });
   for (let i = 0; i < n; i++) z.set(i, vals[i]);
   rate(warm, (k) => z.get(k));
+  const zh0 = z.stats().hot_hits;
   out.zcacheZipfHot = rate(zipf, (k) => z.get(k));
+  out.zcacheHotHitRatio = (z.stats().hot_hits - zh0) / (zipf.length + Math.min(20000, zipf.length));
   z.destroy();
   if (hotOnly) {
     const l = new LRUCache<number, Uint8Array>({ max: n });
