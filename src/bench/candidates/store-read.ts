@@ -10,14 +10,20 @@
  *   ZStore (lz4) `get`, and `getInto` a reused buffer;
  * - `none`: baseline `Map<number, Uint8Array>.get`; contenders ZStore (codec none) `get`,
  *   `getInto`, `borrow` (a zero-copy view);
- * - `cache`: baseline lru-cache `get`; contenders ZCache (lz4) `get`, uniform and Zipf(1.0) keys.
+ * - `cache`: baseline lru-cache `get`; contenders ZCache (lz4) `get`, uniform and Zipf(1.0) keys;
+ * - `hot`: baseline lru-cache `get` with Zipf(1.0) keys (`lruZipf`); contenders ZStore (lz4)
+ *   without (`zstoreZipf`) and with a hot tier of HOT (default 0.05) of the payload
+ *   (`zstoreZipfHot`), and ZCache with that tier (`zcacheZipfHot`), each after one warm-up pass of
+ *   other Zipf keys so the tier is in its steady state; `hotHitRatio` / `zcacheHotHitRatio` of the
+ *   measured passes, `hotBytes`, and `hotRssMiB` / `hotArrayBuffersMiB` (growth of RSS and of
+ *   ArrayBuffer memory over both tiers' warm-up and passes, after a full GC on both sides).
  * Every read is consumed (`length + first byte`). `Map` and lru-cache hold views of the slices (a
  * copy each would add N × 2.5 KiB of heap without changing what `get` does: it returns a
  * reference). Memory at N = 1M: the lz4 group holds the compressed values twice (≈ 3 GB), the
  * none group the raw ones once (≈ 2.5 GB).
  *
  * Usage: node --import tsx src/bench/candidates/store-read.ts [N=1000000] [READS=400000] [RUNS=3]
- *          [GROUPS=lz4,none,cache]
+ *          [GROUPS=lz4,none,cache,hot] [HOT=0.05]
  * prints one JSON line per process, then per ratio the median and min–max over the processes,
  * with the load average read before each process.
  */
@@ -90,7 +96,7 @@ function rss(): number {
 }
 
 /** One process: group `group` over `n` values, `reads` reads per contender; returns the rates. */
-function child(group: string, n: number, reads: number): Record<string, number | string> {
+function child(group: string, n: number, reads: number, hotShare: number): Record<string, number | string> {
   const { data } = loadData('node');
   const { offs, lens } = cut(n, data.length);
   const value = (i: number) => data.subarray(offs[i], offs[i] + lens[i]);
@@ -198,6 +204,59 @@ function child(group: string, n: number, reads: number): Record<string, number |
     out.lruZipf = zz.lru;
     out.zcacheZipf = zz.zcache;
     z.destroy();
+  } else if (group === 'hot') {
+    const zipf = zipfKeys(n, reads, rng);
+    const warm = zipfKeys(n, reads, new Rng(13));
+    let payload = 0;
+    for (let i = 0; i < n; i++) payload += lens[i];
+    const hotBytes = Math.floor(payload * hotShare);
+    const mem = (): NodeJS.MemoryUsage => {
+      if (typeof gc === 'function') gc();
+      return process.memoryUsage();
+    };
+    const l = new LRUCache<number, Uint8Array>({ max: n });
+    for (let i = 0; i < n; i++) l.set(i, value(i));
+    const read = (c: { get(k: number): Uint8Array | undefined }) => (k: number) => {
+      const v = c.get(k)!;
+      return v.length + v[0];
+    };
+    // Without a tier first (then dropped, so at most two stores are held at once).
+    const cold = new ZStore<number, Uint8Array>({ encoding: 'bytes', shrinkers: null });
+    for (let i = 0; i < n; i++) cold.set(i, value(i));
+    const r0 = timeInterleaved(zipf, { lru: read(l), cold: read(cold) });
+    out.lruZipfCold = r0.lru;
+    out.zstoreZipf = r0.cold;
+    cold.destroy();
+    const hot = new ZStore<number, Uint8Array>({ encoding: 'bytes', shrinkers: null, hotBytes });
+    for (let i = 0; i < n; i++) hot.set(i, value(i));
+    const z = new ZCache<number, Uint8Array>({ max: n, encoding: 'bytes', shrinkers: null, hotBytes });
+    for (let i = 0; i < n; i++) z.set(i, value(i));
+    out.fillSeconds = (performance.now() - t0) / 1000;
+    const m0 = mem();
+    const readHot = read(hot);
+    const readZ = read(z);
+    for (let i = 0; i < warm.length; i++) {
+      readHot(warm[i]);
+      readZ(warm[i]);
+    }
+    const h0 = hot.stats().hot_hits;
+    const zh0 = z.stats().hot_hits;
+    const r = timeInterleaved(zipf, { lru: read(l), hot: readHot, zcache: readZ });
+    // Reads of the measured passes: the warm-up of 20,000 keys plus ROUNDS shares.
+    const measured = Math.min(20_000, zipf.length) + Math.floor(zipf.length / ROUNDS) * ROUNDS;
+    out.lruZipf = r.lru;
+    out.zstoreZipfHot = r.hot;
+    out.zcacheZipfHot = r.zcache;
+    const st = hot.stats();
+    out.hotHitRatio = (st.hot_hits - h0) / measured;
+    out.zcacheHotHitRatio = (z.stats().hot_hits - zh0) / measured;
+    out.hotBytes = st.hot_bytes;
+    const m1 = mem();
+    out.hotRssMiB = (m1.rss - m0.rss) / 2 ** 20;
+    out.hotArrayBuffersMiB = (m1.arrayBuffers - m0.arrayBuffers) / 2 ** 20;
+    out.rssMiB = rss() / 2 ** 20;
+    hot.destroy();
+    z.destroy();
   } else {
     throw new Error(`unknown group ${group}`);
   }
@@ -214,9 +273,12 @@ const RATIOS: [string, string, string][] = [
   ['borrow (none) / Map.get', 'zstoreNoneBorrow', 'map'],
   ['ZCache get (lz4) / lru-cache get, uniform', 'zcacheLz4', 'lru'],
   ['ZCache get (lz4) / lru-cache get, Zipf(1.0)', 'zcacheZipf', 'lruZipf'],
+  ['ZStore get, no hot tier / lru-cache get, Zipf(1.0)', 'zstoreZipf', 'lruZipfCold'],
+  ['ZStore get, hot tier / lru-cache get, Zipf(1.0), target >= 0.5', 'zstoreZipfHot', 'lruZipf'],
+  ['ZCache get, hot tier / lru-cache get, Zipf(1.0), target >= 0.5', 'zcacheZipfHot', 'lruZipf'],
 ];
 
-function parent(n: number, reads: number, runs: number, groups: string[]): void {
+function parent(n: number, reads: number, runs: number, groups: string[], hotShare: number): void {
   const self = fileURLToPath(import.meta.url);
   const results: Record<string, number | string>[] = [];
   const loads: string[] = [];
@@ -226,7 +288,17 @@ function parent(n: number, reads: number, runs: number, groups: string[]): void 
       loads.push(load);
       const p = spawnSync(
         process.execPath,
-        ['--expose-gc', '--import', 'tsx', self, '--read-child', g, String(n), String(reads)],
+        [
+          '--expose-gc',
+          '--import',
+          'tsx',
+          self,
+          '--read-child',
+          g,
+          String(n),
+          String(reads),
+          String(hotShare),
+        ],
         { encoding: 'utf8', maxBuffer: 1 << 20 },
       );
       if (p.status !== 0) throw new Error(`child ${g} failed (${p.status}): ${p.stderr}`);
@@ -252,13 +324,13 @@ function parent(n: number, reads: number, runs: number, groups: string[]): void 
 }
 
 if (process.argv[2] === '--read-child') {
-  const [group, nArg, readsArg] = process.argv.slice(3);
+  const [group, nArg, readsArg, hotArg] = process.argv.slice(3);
   if (typeof gc === 'function') gc();
-  console.log(JSON.stringify(child(group, Number(nArg), Number(readsArg))));
+  console.log(JSON.stringify(child(group, Number(nArg), Number(readsArg), Number(hotArg))));
 } else {
   const n = Number(process.argv[2] ?? 1_000_000);
   const reads = Number(process.argv[3] ?? 400_000);
   const runs = Number(process.argv[4] ?? 3);
-  const groups = (process.argv[5] ?? 'lz4,none,cache').split(',');
-  parent(n, reads, runs, groups);
+  const groups = (process.argv[5] ?? 'lz4,none,cache,hot').split(',');
+  parent(n, reads, runs, groups, Number(process.argv[6] ?? 0.05));
 }
