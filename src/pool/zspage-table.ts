@@ -85,6 +85,12 @@ export class ZspageTable {
 
   /** Zspage records, {@link Z_STRIDE} words each. */
   m: Int32Array;
+  /**
+   * First global page of every zspage (the record's {@link Z_PAGE}, again), 4 bytes per zspage:
+   * dense enough to stay in cache, so finding an object's bytes (`read`, `readInto`, `write`)
+   * costs no miss on the zspage's record.
+   */
+  firstPage: Int32Array;
   /** Slot words, see the file comment. */
   slots: Int32Array;
   /** Zspage ids ever used. */
@@ -142,6 +148,7 @@ export class ZspageTable {
       o += c.objs_per_zspage + 1;
     }
     this.m = new Int32Array(64 * Z_STRIDE);
+    this.firstPage = new Int32Array(64);
     this.slots = new Int32Array(1024);
   }
 
@@ -240,6 +247,7 @@ export class ZspageTable {
     this.m[b + Z_PAGE] = page;
     this.m[b + Z_ARENA] = arena;
     this.m[b + Z_OFF] = off;
+    this.firstPage[z] = page;
   }
 
   /** Returns the id and slot segment of an unlisted zspage. */
@@ -386,8 +394,11 @@ export class ZspageTable {
 
   private growZspages(): void {
     const m = new Int32Array(this.m.length * 2);
+    const firstPage = new Int32Array(this.firstPage.length * 2);
     m.set(this.m);
+    firstPage.set(this.firstPage);
     this.m = m;
+    this.firstPage = firstPage;
   }
 
   private growSlots(need: number): void {
