@@ -32,7 +32,7 @@ import { HandleTable } from './handle-table.js';
 import { type ClassStats, classRows, type PoolStats } from './pool-stats.js';
 import { getProfile, PROFILE_NAMES, type Profile, type ProfileName } from './profiles.js';
 import { buildClassTable, type ClassTable } from './size-class.js';
-import { Z_CLS, Z_FREEOBJ, Z_INUSE, Z_PINS, Z_STRIDE, ZspageTable } from './zspage-table.js';
+import { Z_PINS, Z_STRIDE, ZspageTable } from './zspage-table.js';
 
 /** Options of {@link createPool}. Every option is optional. */
 export interface PoolOptions {
@@ -275,14 +275,15 @@ export class ZsPool {
     let z = zt.findAlloc(c);
     const fresh = z < 0;
     if (fresh) z = this.allocZspage(c);
-    const h = handles.alloc(z, zt.m[z * Z_STRIDE + Z_FREEOBJ], size);
+    const h = handles.alloc(z, zt.freeobj(z), size);
     zt.objMalloc(z, h);
     if (fresh) {
       zt.insert(z, zt.fullness(z));
       zt.objAllocated[c] += zt.clsObjs[c];
       this.pagesAllocated += zt.clsPages[c];
     } else {
-      zt.fix(z);
+      const inuse = zt.inuse(z);
+      zt.fixAfter(z, c, inuse - 1, inuse);
     }
     zt.objUsed[c]++;
     this.liveBytes += size;
@@ -300,18 +301,21 @@ export class ZsPool {
     }
     const zt = this.zt;
     const z = handles.zs(h);
-    const c = zt.m[z * Z_STRIDE + Z_CLS];
-    this.liveBytes -= handles.size(h);
-    zt.objFree(z, handles.slot(h));
+    const size = handles.size(h);
+    // The class from the size (as malloc found it): the zspage's record is read only if it
+    // changes fullness group.
+    const c = this.sizeToClass[size];
+    this.liveBytes -= size;
+    const inuse = zt.objFree(z, handles.slot(h));
     handles.free(h);
     zt.objUsed[c]--;
-    if (zt.m[z * Z_STRIDE + Z_INUSE] === 0) {
+    if (inuse === 0) {
       // Empty: freed at once. (The kernel first moves it to the empty group's list and then
       // takes it off again; no other zspage's position changes, so we skip the round trip.)
       zt.remove(z);
       this.freeZspage(z);
     } else {
-      zt.fix(z);
+      zt.fixAfter(z, c, inuse + 1, inuse);
     }
     if (this.idleMs > 0) this.noteFree();
   }
