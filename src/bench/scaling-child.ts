@@ -29,6 +29,12 @@ export interface ScalingResult {
   compactMs: number;
   /** Give-back (defragment + trim) time, ms. */
   giveBackMs: number;
+  /** The part of it spent in arena cuts (`resize`), ms. */
+  cutMs: number;
+  /** Bytes the give-back returned. */
+  returnedBytes: number;
+  /** The same number of written bytes cut from a plain resizable ArrayBuffer in one `resize`, ms. */
+  platformCutMs: number;
   /** Bytes of the freed half. */
   freedBytes: number;
   /** RSS drop from before the frees to after compaction, bytes. */
@@ -99,9 +105,23 @@ export function scalingChild(mib: number): ScalingResult {
   const tm = performance.now();
   const r = pool.compactSync(false);
   const compactMs = performance.now() - tm;
-  const tg = performance.now();
-  pool.trim();
-  const giveBackMs = performance.now() - tg;
+  let cutMs = 0;
+  const resize = ArrayBuffer.prototype.resize;
+  ArrayBuffer.prototype.resize = function (this: ArrayBuffer, bytes: number) {
+    if (bytes >= this.byteLength) return resize.call(this, bytes);
+    const t = performance.now();
+    resize.call(this, bytes);
+    cutMs += performance.now() - t;
+  };
+  let returnedBytes: number;
+  let giveBackMs: number;
+  try {
+    const tg = performance.now();
+    returnedBytes = pool.trim();
+    giveBackMs = performance.now() - tg;
+  } finally {
+    ArrayBuffer.prototype.resize = resize;
+  }
   const out: ScalingResult = {
     mib,
     arenas: pool.stats({ classes: false }).arenas,
@@ -113,11 +133,20 @@ export function scalingChild(mib: number): ScalingResult {
     pagesFreed: r.pagesFreed,
     compactMs,
     giveBackMs,
+    cutMs,
+    returnedBytes,
+    platformCutMs: 0,
     freedBytes: freed,
     rssReturned: rssBefore - rss(),
     rssFull,
   };
   pool.destroy();
+  // The baseline, after the pool is gone: as many written bytes, cut at once.
+  const buf = new ArrayBuffer(returnedBytes, { maxByteLength: returnedBytes });
+  new Uint8Array(buf).fill(1);
+  const tp = performance.now();
+  buf.resize(0);
+  out.platformCutMs = performance.now() - tp;
   return out;
 }
 
