@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPool } from '../pool/pool.js';
+import { platformCut, timeGiveBack } from './give-back-child.js';
 import { ClassSlab, fillPool, median, Rng, zramSizes } from './harness.js';
 
 /** What one child measures. */
@@ -105,23 +106,7 @@ export function scalingChild(mib: number): ScalingResult {
   const tm = performance.now();
   const r = pool.compactSync(false);
   const compactMs = performance.now() - tm;
-  let cutMs = 0;
-  const resize = ArrayBuffer.prototype.resize;
-  ArrayBuffer.prototype.resize = function (this: ArrayBuffer, bytes: number) {
-    if (bytes >= this.byteLength) return resize.call(this, bytes);
-    const t = performance.now();
-    resize.call(this, bytes);
-    cutMs += performance.now() - t;
-  };
-  let returnedBytes: number;
-  let giveBackMs: number;
-  try {
-    const tg = performance.now();
-    returnedBytes = pool.trim();
-    giveBackMs = performance.now() - tg;
-  } finally {
-    ArrayBuffer.prototype.resize = resize;
-  }
+  const { giveBackMs, cutMs, returnedBytes } = timeGiveBack(pool);
   const out: ScalingResult = {
     mib,
     arenas: pool.stats({ classes: false }).arenas,
@@ -142,11 +127,7 @@ export function scalingChild(mib: number): ScalingResult {
   };
   pool.destroy();
   // The baseline, after the pool is gone: as many written bytes, cut at once.
-  const buf = new ArrayBuffer(returnedBytes, { maxByteLength: returnedBytes });
-  new Uint8Array(buf).fill(1);
-  const tp = performance.now();
-  buf.resize(0);
-  out.platformCutMs = performance.now() - tp;
+  out.platformCutMs = platformCut(returnedBytes);
   return out;
 }
 
