@@ -418,9 +418,12 @@ export class ShrinkerRegistry {
     const t0 = this.now();
     let want = Number.POSITIVE_INFINITY;
     if (goal.target !== Number.POSITIVE_INFINITY) {
-      // Covered: what has come back, plus what shrinkers holding memory can still give back
-      // (a pool's count — including the pages of entries a cache has just evicted).
-      const got = this.done(goal) + this.returnable(s);
+      // Covered: what has come back, plus — for a shrinker whose memory is not its own (a cache's
+      // comes back through its pool) — what shrinkers holding memory can still give back (a pool's
+      // count, including the pages of entries a cache has just evicted). One that holds memory
+      // itself (a hot tier, registered before its pool) is asked for all that is still wanted.
+      const own = s.usageBytes !== undefined && s.usageBytes() > 0;
+      const got = this.done(goal) + (own ? 0 : this.returnable(s));
       want = goal.target > got ? goal.target - got : 0;
     }
     const sc: ShrinkControl = { nrToScan: 0, nrScanned: 0, priority, targetBytes: want };

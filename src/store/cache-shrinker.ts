@@ -1,10 +1,15 @@
 /**
- * The cache shrinker: how a ZCache gives memory back under pressure. Registered after its pool's
- * own shrinker (`zspool:<name>`), so compaction runs first; it evicts least-recently-used entries
- * (reason `evict`) only once compaction alone has not met the pressure.
+ * The store shrinkers: how a ZStore or ZCache gives memory back under pressure, in the order they
+ * are registered (the registry calls them in that order):
+ * 1. the hot-tier shrinker (`zhot:<name>`, only with `hotBytes`), registered before the pool:
+ *    decoded copies are dropped first, they cost only a decode to recreate;
+ * 2. the pool's own shrinker (`zspool:<name>`): compaction;
+ * 3. the cache shrinker (`zcache:<name>`, ZCache only): evicts least-recently-used entries (reason
+ *    `evict`) only once compaction alone has not met the pressure.
  */
 import type { ZsPool } from '../pool/pool.js';
 import { DEFAULT_SEEKS, SHRINK_STOP, type ShrinkControl, type Shrinker } from '../shrinker/shrinker.js';
+import type { HotTier } from './hot-tier.js';
 
 /** @internal What the cache shrinker needs from its cache. */
 export interface Evictable {
@@ -57,5 +62,46 @@ export class CacheShrinker implements Shrinker {
   /** 0: the cache's memory is its pool's, which reports it (so evictions count once compacted). */
   usageBytes(): number {
     return 0;
+  }
+}
+
+/**
+ * @internal The hot tier's shrinker: counts hot values, drops them in CLOCK order. `seeks` 0 (a
+ * dropped value is decoded again on its next read), and it reports the hot bytes as usage, so they
+ * count toward a budget over the registry and dropping them is progress for `reclaim`.
+ */
+export class HotShrinker implements Shrinker {
+  readonly seeks = 0;
+  /** Small: one hot value is kilobytes, and a tier of a few values must be scanned too. */
+  readonly batch = 16;
+
+  constructor(
+    private readonly hot: HotTier<unknown>,
+    readonly name: string,
+  ) {}
+
+  get unitBytes(): number {
+    const h = this.hot;
+    return h.count > 0 ? Math.max(1, h.bytes / h.count) : 1;
+  }
+
+  count(_sc: ShrinkControl): number {
+    return this.hot.count;
+  }
+
+  /** Drops up to `nrToScan` values, and no more than `sc.targetBytes` worth. */
+  scan(sc: ShrinkControl): number {
+    let n = sc.nrToScan;
+    if (sc.targetBytes !== Number.POSITIVE_INFINITY) {
+      const cap = Math.ceil(sc.targetBytes / this.unitBytes);
+      if (cap < n) n = cap;
+    }
+    if (n <= 0) return SHRINK_STOP;
+    const done = this.hot.evict(n);
+    return done > 0 ? done : SHRINK_STOP;
+  }
+
+  usageBytes(): number {
+    return this.hot.bytes;
   }
 }

@@ -14,6 +14,10 @@
  *   run. Calls made from inside callbacks nest at most {@link MAX_CALLBACK_DEPTH} deep.
  * - `fetch` / `memo`: in-flight fetches are de-duplicated and kept on the heap (a promise and an
  *   AbortController per key) with the stale value, exactly as lru-cache's background fetches.
+ * - `hotBytes`: a hot tier (hot-tier.ts) of decoded values of recently read entries: `get` and
+ *   `fetch` admit and mark them, every read sees them (the same object, as lru-cache hands out),
+ *   every change or removal of an entry drops its hot value first; its bytes count toward
+ *   `maxBytes` and its shrinker (`zhot:<name>`) runs before the pool's.
  * - Where lru-cache compares values by identity (is a `set` a replacement or an update?), ZCache
  *   compares the encoded bytes — its values are copies. Deliberate differences: docs/migrating.md.
  */
@@ -21,10 +25,11 @@ import { checkNonNegative, show, ZsError, ZsErrorCode } from '../errors.js';
 import type { ZsPool } from '../pool/pool.js';
 import type { ShrinkerRegistry } from '../shrinker/registry.js';
 import { defaultShrinkers } from '../shrinker/registry.js';
-import { CacheShrinker, type Evictable } from './cache-shrinker.js';
+import { CacheShrinker, type Evictable, type HotShrinker } from './cache-shrinker.js';
 import type { EntryValues } from './entry-values.js';
+import type { HotTier } from './hot-tier.js';
 import { F_LIVE, FLAG_BITS, RecordList, Records } from './record.js';
-import { disposeSymbol, inspectSymbol, openPool, type PoolBackedOptions } from './zstore.js';
+import { disposeSymbol, inspectSymbol, openPool, type PoolBackedOptions, readThroughHot } from './zstore.js';
 
 /** Any value but `undefined` and `null` (lru-cache's `{}` bound on keys and values). */
 export type NonNullish = NonNullable<unknown>;
@@ -181,8 +186,16 @@ export interface ZCacheStats {
   pool_bytes: number;
   /** Bytes the pool gave back to the OS. */
   bytes_returned: number;
-  /** Bytes of typed arrays of per-entry metadata. */
+  /** Bytes of typed arrays of per-entry metadata (and of the hot tier's index). */
   metadata_bytes: number;
+  /** Estimated bytes of the decoded values in the hot tier (0 without `hotBytes`). */
+  hot_bytes: number;
+  /** Values in the hot tier. */
+  hot_entries: number;
+  /** Reads (`get`, `fetch` of a fresh entry) answered from the hot tier. */
+  hot_hits: number;
+  /** Such reads that decoded a value the hot tier did not hold (0 without `hotBytes`). */
+  hot_misses: number;
   /** Evictions by cause: `max`, `maxSize`, `maxBytes`, `pressure`, and expired entries removed. */
   evictions: { max: number; size: number; bytes: number; pressure: number; expired: number };
   hits: number;
@@ -279,6 +292,9 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
   #nowTimer: Timer | undefined;
   readonly #registry: ShrinkerRegistry | null;
   readonly #shrinker: CacheShrinker | null = null;
+  readonly #hot: HotTier<V>;
+  /** Held here: the registry holds it weakly. */
+  readonly #hotShrinker: HotShrinker | null;
   #destroyed = false;
   readonly #evictions = { max: 0, size: 0, bytes: 0, pressure: 0, expired: 0 };
   #hits = 0;
@@ -321,6 +337,8 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
     this.pool = opened.pool;
     this.#vals = opened.values;
     this.name = opened.name;
+    this.#hot = opened.hot;
+    this.#hotShrinker = opened.hotShrinker;
     this.#max = max;
     this.#maxSize = maxSize;
     this.maxEntrySize = entryMax;
@@ -375,6 +393,10 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
   /** Σ of the entries' sizes. */
   get calculatedSize(): number {
     return this.#calculatedSize;
+  }
+  /** Byte budget of the hot tier (0: none); not in lru-cache. */
+  get hotBytes(): number {
+    return this.#hot.budget;
   }
   /** Entries, in-flight fetches of new keys included. */
   get size(): number {
@@ -510,9 +532,11 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
     try {
       while (this.#size > 0) {
         const head = this.#list.head;
+        const bf = this.#fetches.get(head);
         const val = this.#valueOf(head, 'pop');
         this.#evict(null);
-        if (val !== undefined) return val;
+        // lru-cache returns a fetch's stale value only when it is truthy (a stale 0 or '' is skipped).
+        if (bf !== undefined ? !!val : val !== undefined) return val;
       }
       return undefined;
     } finally {
@@ -703,7 +727,7 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
     if (!forceRefresh && !stale) {
       this.#list.moveToTail(i);
       if (updateAgeOnGet) this.#updateItemAge(i);
-      return this.#valueOf(i, 'fetch');
+      return this.#valueOf(i, 'fetch', true);
     }
     const bf = this.#backgroundFetch(k, i, fopts, context);
     if (bf.stale !== undefined && allowStale) return bf.stale;
@@ -738,6 +762,7 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
     this.#check('stats');
     const p = this.pool.stats({ classes: false });
     const v = this.#vals;
+    const hot = this.#hot;
     const per = 8 * (this.#sizes ? 1 : 0) + 16 * (this.#ttls ? 1 : 0);
     return {
       entries: this.#size,
@@ -748,7 +773,11 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
       compressed_entries: v.compressed,
       pool_bytes: p.bytes_committed,
       bytes_returned: p.bytes_returned,
-      metadata_bytes: this.#rec.bytes + per * this.#rec.capacity,
+      metadata_bytes: this.#rec.bytes + per * this.#rec.capacity + hot.metadataBytes,
+      hot_bytes: hot.bytes,
+      hot_entries: hot.count,
+      hot_hits: hot.hits,
+      hot_misses: hot.misses,
       evictions: { ...this.#evictions },
       hits: this.#hits,
       misses: this.#misses,
@@ -761,6 +790,8 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
     if (this.#destroyed) return;
     this.#destroyed = true;
     if (this.#shrinker !== null && this.#registry !== null) this.#registry.unregister(this.#shrinker);
+    if (this.#hotShrinker !== null && this.#registry !== null) this.#registry.unregister(this.#hotShrinker);
+    this.#hot.clear();
     for (const bf of this.#fetches.values()) bf.ac.abort(new Error('destroyed'));
     this.#fetches.clear();
     if (this.#timers !== null) for (const t of this.#timers) if (t !== undefined) clearTimeout(t);
@@ -914,12 +945,27 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
     }
   }
 
-  /** The value of entry `i` as lru-cache would see it: the stale value while fetching. */
-  #valueOf(i: number, op: string): V | undefined {
+  /**
+   * The value of entry `i` as lru-cache would see it: the stale value while fetching. `use`: a read
+   * by `get` or `fetch`, which marks a hot value used and admits a decoded one to the hot tier.
+   */
+  #valueOf(i: number, op: string, use = false): V | undefined {
     const bf = this.#fetches.get(i);
     if (bf !== undefined) return bf.stale;
     if (this.#rec.flags(i) & ENTRY_VOID) return undefined;
-    return this.#vals.read(i, op);
+    return this.#read(i, op, use);
+  }
+
+  /** Entry `i`'s value (it has one): the hot tier's, or decoded; see {@link #valueOf} for `use`. */
+  #read(i: number, op: string, use: boolean): V {
+    const hot = this.#hot;
+    let limit = hot.budget;
+    if (use && this.maxBytes > 0) {
+      // The hot bytes count toward maxBytes.
+      const room = this.maxBytes - this.#vals.stored;
+      if (room < limit) limit = room;
+    }
+    return readThroughHot(this.#vals, hot, this.#rec, i, op, use, limit);
   }
 
   /** Entry numbers in recency order (most recent first if `mruFirst`), fresh ones unless `allowStale`. */
@@ -969,7 +1015,14 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
       return allowStale ? bf.stale : undefined;
     }
     this.#hits++;
-    const value = this.#valueOf(i, 'get');
+    let value: V | undefined;
+    if (bf !== undefined) value = bf.stale;
+    else {
+      // A hot value: no second look-up of fetches, no decode.
+      const hot = this.#hot;
+      const s = hot.find(i);
+      value = s >= 0 ? hot.hit(s) : this.#valueOf(i, 'get', true);
+    }
     this.#list.moveToTail(i);
     if (updateAgeOnGet) this.#updateItemAge(i);
     return value;
@@ -1071,8 +1124,10 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
             this.#onInsert !== undefined ||
             this.#sizes !== null;
           same = watched && vals.samePrepared(index, v as V, 'set');
-          if (!same && disposing) this.#pushDispose(vals.read(index, 'set'), k, 'set');
+          if (!same && disposing) this.#pushDispose(this.#read(index, 'set', false), k, 'set');
         }
+        // The entry's value is replaced (even by equal bytes: a later get decodes the new one).
+        this.#hot.drop(index);
         if (same) {
           vals.discard();
           if (this.#onInsert) this.#events.push(EV_INSERT, v, k, 'update');
@@ -1135,6 +1190,10 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
 
   /** Evicts the least recently used entries until the pool holds at most `maxBytes` (sparing `keep`). */
   #enforceMaxBytes(keep: number): void {
+    // Hot values go first: the hot tier keeps at most what the pool leaves of maxBytes.
+    const hot = this.#hot;
+    if (hot.bytes > 0 && hot.bytes > this.maxBytes - this.#vals.stored)
+      hot.shrinkTo(this.maxBytes - this.#vals.stored);
     while (this.#vals.stored > this.maxBytes && this.#size > 1 && this.#list.head !== keep)
       this.#evict('bytes');
     if (this.#vals.stored > this.maxBytes && this.#list.head === keep && this.#size === 1) {
@@ -1156,7 +1215,7 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
           ? old
           : this.#rec.flags(head) & ENTRY_VOID
             ? undefined
-            : this.#vals.read(head, 'evict');
+            : this.#read(head, 'evict', false);
       if (v !== undefined) this.#pushDispose(v, k, 'evict');
     }
     if (cause !== null) this.#evictions[cause]++;
@@ -1164,6 +1223,7 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
   }
 
   #removeEntry(i: number, k: K): void {
+    this.#hot.forget(i);
     this.#removeItemSize(i);
     this.#clearTimer(i);
     this.#fetches.delete(i);
@@ -1194,7 +1254,7 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
         if (bf !== undefined) {
           this.#events.push(EV_ABORT, bf, k, 'deleted');
         } else if ((this.#dispose || this.#disposeAfter) && !(this.#rec.flags(i) & ENTRY_VOID)) {
-          this.#pushDispose(this.#vals.read(i, 'delete'), k, reason);
+          this.#pushDispose(this.#read(i, 'delete', false), k, reason);
         } else if ((this.#dispose || this.#disposeAfter) && this.#rec.flags(i) & ENTRY_VOID) {
           this.#pushDispose(undefined as unknown as V, k, reason);
         }
@@ -1220,7 +1280,7 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
         const bf = this.#fetches.get(e);
         if (bf !== undefined) this.#events.push(EV_ABORT, bf, k, 'deleted');
         else if (this.#dispose || this.#disposeAfter) {
-          const v = rec.flags(e) & ENTRY_VOID ? (undefined as unknown as V) : this.#vals.read(e, 'clear');
+          const v = rec.flags(e) & ENTRY_VOID ? (undefined as unknown as V) : this.#read(e, 'clear', false);
           this.#pushDispose(v, k, reason);
         }
       }

@@ -10,6 +10,9 @@
  *   arrays natively and anything else structured.
  * - Bytes beyond `get`: `getInto(key, buf)` decodes into the caller's buffer, `borrow(key, fn)`
  *   lends a zero-copy view of a value stored raw.
+ * - `hotBytes`: a hot tier (hot-tier.ts) keeps the decoded values of recently read entries; `get`
+ *   returns a hot value as it is (the same object while it stays hot, as a `Map` would); every
+ *   change of an entry drops its hot value first.
  * - Per entry one 32-byte record (record.ts) and, for number keys, a 4-byte slot of the entry index
  *   (entry-index.ts); string keys go through a `Map` (a string is a heap object anyway).
  * - Every failure (bad key or value, a value mapped through `pool`, limit reached, codec failure)
@@ -21,10 +24,22 @@ import { type Codec, getCodec } from '../codec/codec.js';
 import { destroyedErrorFor, show, ZsError, ZsErrorCode } from '../errors.js';
 import { createPool, type ZsPool } from '../pool/pool.js';
 import type { ProfileName } from '../pool/profiles.js';
-import type { ShrinkerRegistry } from '../shrinker/registry.js';
+import { defaultShrinkers, type ShrinkerRegistry } from '../shrinker/registry.js';
+import { HotShrinker } from './cache-shrinker.js';
 import { EntryIndex } from './entry-index.js';
 import { EntryValues } from './entry-values.js';
-import { F_COMPRESSED, F_LIVE, F_MULTI, F_NUMKEY, FLAG_BITS, RecordList, Records } from './record.js';
+import { decodedSize, HotTier } from './hot-tier.js';
+import {
+  F_COMPRESSED,
+  F_KIND_MASK,
+  F_KIND_SHIFT,
+  F_LIVE,
+  F_MULTI,
+  F_NUMKEY,
+  FLAG_BITS,
+  RecordList,
+  Records,
+} from './record.js';
 import { type EncodingName, type EncodingOption, type ValueCodec, ValueEncoder } from './value-encoding.js';
 
 /** Keys a ZStore accepts. */
@@ -59,6 +74,14 @@ export interface PoolBackedOptions<V> {
   name?: string;
   /** Registry for the shrinkers (default: the process-wide one; `null` for none). */
   shrinkers?: ShrinkerRegistry | null;
+  /**
+   * Byte budget of the hot tier (default 0: none): the decoded values of recently read entries kept
+   * on the heap, so that repeated `get`s of them skip the pool and the decompression. A `get`
+   * answered from it returns the same object each time, as `Map` and lru-cache do (do not mutate
+   * it). Sizes are estimated (docs/tuning.md); its bytes count toward a ZCache's `maxBytes` and
+   * the registry's usage, and its shrinker drops them first under memory pressure.
+   */
+  hotBytes?: number;
 }
 
 /** Options of a {@link ZStore}. */
@@ -82,8 +105,16 @@ export interface ZStoreStats {
   pool_bytes: number;
   /** Bytes the pool gave back to the OS since creation. */
   bytes_returned: number;
-  /** Bytes of typed arrays for per-entry metadata and number keys. */
+  /** Bytes of typed arrays for per-entry metadata and number keys (and of the hot tier's index). */
   metadata_bytes: number;
+  /** Estimated bytes of the decoded values in the hot tier (0 without `hotBytes`). */
+  hot_bytes: number;
+  /** Values in the hot tier. */
+  hot_entries: number;
+  /** `get`s answered from the hot tier. */
+  hot_hits: number;
+  /** `get`s that decoded a value the hot tier did not hold (0 without `hotBytes`). */
+  hot_misses: number;
 }
 
 /** `Symbol.dispose` where the runtime has it, else the well-known registered symbol. */
@@ -95,12 +126,21 @@ export const inspectSymbol: unique symbol = Symbol.for('nodejs.util.inspect.cust
 
 let storeCounter = 0;
 
-/** @internal Validated pool-backed options: the pool and the entry values of a store or cache. */
-export function openPool<V>(
-  options: PoolBackedOptions<V>,
-  rec: Records,
-  prefix: string,
-): { pool: ZsPool; values: EntryValues<V>; name: string } {
+/** @internal What {@link openPool} opens for a store or cache. */
+export interface OpenedPool<V> {
+  pool: ZsPool;
+  values: EntryValues<V>;
+  name: string;
+  /** The hot tier (budget 0 without `hotBytes`). */
+  hot: HotTier<V>;
+  /** Its shrinker, registered weakly before the pool's (the owner must hold it), or null. */
+  hotShrinker: HotShrinker | null;
+  /** The registry the shrinkers are in (null: none). */
+  registry: ShrinkerRegistry | null;
+}
+
+/** @internal Validated pool-backed options: the pool, the entry values and the hot tier of a store or cache. */
+export function openPool<V>(options: PoolBackedOptions<V>, rec: Records, prefix: string): OpenedPool<V> {
   const minSaving = options.minSaving ?? 1 / 16;
   if (typeof minSaving !== 'number' || !(minSaving >= 0 && minSaving < 1)) {
     throw new ZsError(
@@ -122,19 +162,70 @@ export function openPool<V>(
   if (options.name !== undefined && typeof options.name !== 'string') {
     throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `name must be a string, got ${show(options.name)}`);
   }
+  const hotBytes = options.hotBytes === undefined ? 0 : options.hotBytes;
+  if (typeof hotBytes !== 'number' || !Number.isSafeInteger(hotBytes) || hotBytes < 0) {
+    throw new ZsError(
+      ZsErrorCode.BAD_ARGUMENT,
+      `hotBytes must be an integer >= 0, got ${show(options.hotBytes)}`,
+    );
+  }
   const name = options.name ?? `${prefix}${++storeCounter}`;
   const profile = options.profile ?? 'default';
   // The encoding is checked before the pool (and its shrinker registration) exists.
   const encoder = new ValueEncoder<V>(options.encoding as EncodingOption | undefined);
-  const pool = createPool({
-    name,
-    pageSize: options.pageSize,
-    profile,
-    maxPagesPerZspage: options.maxPagesPerZspage ?? (profile === 'default' ? 16 : undefined),
-    memLimit: options.memLimit,
-    shrinkers: options.shrinkers,
-  });
-  return { pool, values: new EntryValues<V>(rec, pool, codec, minSaving, encoder), name };
+  const registry = options.shrinkers === undefined ? defaultShrinkers : options.shrinkers;
+  const hot = new HotTier<V>(hotBytes);
+  let hotShrinker: HotShrinker | null = null;
+  if (hotBytes > 0 && registry !== null && typeof registry?.registerWeak === 'function') {
+    // Before the pool's shrinker: the registry calls shrinkers in registration order, and hot values
+    // are the cheapest memory to give back.
+    const sh = new HotShrinker(hot as HotTier<unknown>, `zhot:${name}`);
+    try {
+      registry.registerWeak(sh);
+      hotShrinker = sh;
+    } catch {
+      // Not critical (a full registry): `hotBytes` still bounds the tier.
+    }
+  }
+  let pool: ZsPool;
+  try {
+    pool = createPool({
+      name,
+      pageSize: options.pageSize,
+      profile,
+      maxPagesPerZspage: options.maxPagesPerZspage ?? (profile === 'default' ? 16 : undefined),
+      memLimit: options.memLimit,
+      shrinkers: options.shrinkers,
+    });
+  } catch (e) {
+    if (hotShrinker !== null) registry?.unregister(hotShrinker);
+    throw e;
+  }
+  const values = new EntryValues<V>(rec, pool, codec, minSaving, encoder);
+  return { pool, values, name, hot, hotShrinker, registry };
+}
+
+/**
+ * @internal Reads entry `e`'s value through the hot tier: a hot one is returned as it is (marked
+ * used when `use`); otherwise it is decoded and, when `use` and the tier is on, kept within
+ * `limit` bytes.
+ */
+export function readThroughHot<V>(
+  vals: EntryValues<V>,
+  hot: HotTier<V>,
+  rec: Records,
+  e: number,
+  op: string,
+  use: boolean,
+  limit: number,
+): V {
+  const s = hot.find(e);
+  if (s >= 0) return use ? hot.hit(s) : hot.value(s);
+  const v = vals.read(e, op);
+  if (use && hot.budget > 0) {
+    hot.put(e, v, decodedSize((rec.flags(e) & F_KIND_MASK) >>> F_KIND_SHIFT, rec.len(e), v), limit);
+  }
+  return v;
 }
 
 /** A compressed, off-heap `Map`; see the file comment. */
@@ -154,6 +245,10 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
   private strKeyOf: (string | undefined)[] = [];
   private live = 0;
   private destroyed = false;
+  private readonly hot: HotTier<V>;
+  /** Held here: the registry holds it weakly. */
+  private readonly hotShrinker: HotShrinker | null;
+  private readonly registry: ShrinkerRegistry | null;
 
   /** Creates an empty store; throws `ERR_ZS_BAD_ARGUMENT` for bad options (nothing is created). */
   constructor(options: ZStoreOptions<V> = {}) {
@@ -172,6 +267,14 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
     this.vals = o.values;
     this.codec = o.values.payloads.codec;
     this.name = o.name;
+    this.hot = o.hot;
+    this.hotShrinker = o.hotShrinker;
+    this.registry = o.registry;
+  }
+
+  /** Byte budget of the hot tier (0: none). */
+  get hotBytes(): number {
+    return this.hot.budget;
   }
 
   /** Number of entries. */
@@ -179,12 +282,18 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
     return this.live;
   }
 
-  /** The value of `key` (a fresh copy), or undefined. */
+  /**
+   * The value of `key`, or undefined: a fresh copy, or with `hotBytes` the hot tier's value (the
+   * same object while it stays hot).
+   */
   get(key: K): V | undefined {
     const e = this.find(key, 'get');
     if (e < 0) return undefined;
+    const hot = this.hot;
+    const s = hot.find(e);
+    if (s >= 0) return hot.hit(s);
     try {
-      return this.vals.read(e, 'get');
+      return readThroughHot(this.vals, hot, this.rec, e, 'get', true, hot.budget);
     } finally {
       this.vals.trim();
     }
@@ -242,6 +351,7 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
     try {
       values.prepare(value, 'set');
       if (old >= 0) {
+        this.hot.drop(old);
         values.release(old);
         values.commit(old);
       } else {
@@ -279,7 +389,7 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
    * deleted before they are reached are skipped.
    */
   *entries(): IterableIterator<[K, V]> {
-    for (const e of this.visit()) yield [this.keyOf(e), this.vals.read(e, 'entries')];
+    for (const e of this.visit()) yield [this.keyOf(e), this.peekValue(e, 'entries')];
   }
 
   /** Keys in insertion order. */
@@ -287,9 +397,9 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
     for (const e of this.visit()) yield this.keyOf(e);
   }
 
-  /** Values in insertion order (copies). */
+  /** Values in insertion order (copies, or the hot tier's values). */
   *values(): IterableIterator<V> {
-    for (const e of this.visit()) yield this.vals.read(e, 'values');
+    for (const e of this.visit()) yield this.peekValue(e, 'values');
   }
 
   /** Same as {@link entries}. */
@@ -299,7 +409,7 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
 
   /** Calls `fn(value, key, store)` for every entry in insertion order. */
   forEach(fn: (value: V, key: K, store: this) => void, thisArg?: unknown): void {
-    for (const e of this.visit()) fn.call(thisArg, this.vals.read(e, 'forEach'), this.keyOf(e), this);
+    for (const e of this.visit()) fn.call(thisArg, this.peekValue(e, 'forEach'), this.keyOf(e), this);
   }
 
   /** Current figures. */
@@ -307,6 +417,7 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
     if (this.destroyed) throw destroyedError('stats');
     const p = this.pool.stats({ classes: false });
     const v = this.vals;
+    const hot = this.hot;
     return {
       entries: this.live,
       logical_bytes: v.logical,
@@ -316,7 +427,11 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
       pool_pages: p.total_pages,
       pool_bytes: p.bytes_committed,
       bytes_returned: p.bytes_returned,
-      metadata_bytes: this.rec.bytes + this.numKeys.bytes,
+      metadata_bytes: this.rec.bytes + this.numKeys.bytes + hot.metadataBytes,
+      hot_bytes: hot.bytes,
+      hot_entries: hot.count,
+      hot_hits: hot.hits,
+      hot_misses: hot.misses,
     };
   }
 
@@ -327,6 +442,8 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
   destroy(): void {
     if (this.destroyed) return;
     this.destroyed = true;
+    if (this.hotShrinker !== null) this.registry?.unregister(this.hotShrinker);
+    this.hot.clear();
     this.pool.destroy();
     this.strKeys.clear();
     this.numKeys.clear();
@@ -363,6 +480,11 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
     if (typeof key === 'number') return this.numKeys.get(key, this.rec.f64);
     if (typeof key === 'string') return this.strKeys.get(key) ?? -1;
     throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `${op}: keys must be strings or numbers, got ${show(key)}`);
+  }
+
+  /** Entry `e`'s value for a read that is not a use (iteration): the hot one if any, else decoded. */
+  private peekValue(e: number, op: string): V {
+    return readThroughHot(this.vals, this.hot, this.rec, e, op, false, 0);
   }
 
   private keyOf(e: number): K {
@@ -412,6 +534,7 @@ export class ZStore<K extends ZStoreKey = ZStoreKey, V = ZStoreValue> implements
 
   private removeEntry(e: number): void {
     const rec = this.rec;
+    this.hot.forget(e);
     this.vals.release(e);
     if (rec.flags(e) & F_NUMKEY) {
       this.numKeys.delete(rec.key(e), rec.f64);

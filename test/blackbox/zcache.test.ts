@@ -28,6 +28,10 @@ describe('ZCache (black box)', () => {
       { maxBytes: Number.NaN, max: 1 },
       { max: 1, minSaving: 2 },
       { max: 1, encoding: 'utf7' },
+      { max: 1, hotBytes: -1 },
+      { max: 1, hotBytes: 1.5 },
+      { max: 1, hotBytes: '1024' },
+      { max: 1, hotBytes: null },
     ];
     for (const o of bad) {
       throwsCode(

@@ -31,6 +31,11 @@ describe('ZStore (black box)', () => {
       { encoding: { encode: 1 } },
       { name: 5 },
       { mode: 'cache' },
+      { hotBytes: -1 },
+      { hotBytes: 0.5 },
+      { hotBytes: '1024' },
+      { hotBytes: null },
+      { hotBytes: Number.POSITIVE_INFINITY },
     ];
     for (const o of bad) {
       throwsCode(

@@ -1,6 +1,7 @@
 // Child process for the leak test (run with --expose-gc): creates, uses and drops pools, ZStores
-// and ZCaches without destroy(), and prints as JSON what the process-wide shrinker registry holds
-// and the RSS (from /proc/self/statm) at the start and after the cycles and a GC.
+// and ZCaches (half of them with a hot tier) without destroy(), and prints as JSON what the
+// process-wide shrinker registry holds and the RSS (from /proc/self/statm) at the start and after
+// the cycles and a GC.
 //   store-leak.ts CYCLES
 import { readFileSync } from 'node:fs';
 import { createPool, defaultShrinkers, ZCache, ZStore } from '../../src/index.js';
@@ -31,12 +32,14 @@ for (let i = 0; i < value.length; i++) value[i] = (i * 7) & 255;
 const text = 'a fairly compressible value '.repeat(100);
 
 function cycle(i: number): number {
-  const s = new ZStore<number, unknown>({});
+  // Every other store and cache has a hot tier (a third shrinker, registered weakly too).
+  const hotBytes = i % 2 === 0 ? 1 << 16 : 0;
+  const s = new ZStore<number, unknown>({ hotBytes });
   s.set(i, value)
     .set(i + 1, text)
     .set(i + 2, { i, t: [1, 2, 3] });
   let n = (s.get(i) as Uint8Array).length + (s.get(i + 1) as string).length;
-  const c = new ZCache<string, string>({ max: 8, ttl: 1000 });
+  const c = new ZCache<string, string>({ max: 8, ttl: 1000, hotBytes });
   for (let j = 0; j < 12; j++) c.set(`k${j}`, text);
   n += c.get('k11')?.length ?? 0;
   if (i % 10 === 0) {

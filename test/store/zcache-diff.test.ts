@@ -3,6 +3,8 @@
 // random combinations of options, with one injected `perf` clock and `ttlResolution: 0`. After every
 // operation both must have returned the same thing (or both thrown), hold the same entries in the
 // same order, and have made the same dispose / disposeAfter / onInsert calls and fetchMethod calls.
+// Two runs in three give ZCache a hot tier (`hotBytes`), one so small that it keeps about two
+// values: it must not change anything lru-cache's semantics decide.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
@@ -37,6 +39,7 @@ const optionsArb = fc.record({
   allowStaleOnFetchAbort: fc.boolean(),
   ignoreFetchAbort: fc.boolean(),
   clock0: fc.constantFrom(0, 1000),
+  hotBytes: fc.constantFrom(0, 150, 1 << 20),
 });
 
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
@@ -194,7 +197,7 @@ function makeSide(kind: 'lru' | 'z', o: Opts, clock: { t: number }): Side {
   side.cache =
     kind === 'lru'
       ? new LRUCache<string, Val>(options as never)
-      : new ZCache<string, Val>({ ...(options as object), shrinkers: null } as never);
+      : new ZCache<string, Val>({ ...(options as object), hotBytes: o.hotBytes, shrinkers: null } as never);
   return side;
 }
 
@@ -368,6 +371,9 @@ describe('ZCache against lru-cache 11', () => {
                 `${where}: fetchMethod calls`,
               );
               assert.deepEqual(z.fetched, lru.fetched, `${where}: fetch results`);
+              const st = (z.cache as ZCache<string, Val>).stats();
+              assert.ok(st.hot_bytes <= o.hotBytes, `${where}: hot bytes within hotBytes`);
+              assert.ok(st.hot_entries <= z.cache.size, `${where}: hot values only of entries`);
             }
             await settle();
             assert.deepEqual(z.fetched, lru.fetched, 'fetch results at the end');

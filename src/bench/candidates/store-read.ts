@@ -7,7 +7,13 @@
  *   `…GetInto`: `getInto` a reused buffer; `zstoreNoneBorrow`: `borrow` (a zero-copy view);
  * - `zcacheLz4`, `lru`: `get` of ZCache (lz4) and lru-cache, uniform;
  * - `zcacheZipf`, `lruZipf`: the same with Zipf(1.0) keys.
- * Usage: node --import tsx src/bench/candidates/store-read.ts [N=100000] [READS=300000]
+ * - `zcacheZipfHot`, `zstoreZipf`, `zstoreZipfHot`: Zipf(1.0) `get` of ZCache and ZStore (lz4) with
+ *   a hot tier of `HOT` (default 0.05) of the payload — after one warm-up pass of other Zipf keys, so
+ *   the tier is in its steady state — and ZStore without; `hotHitRatio` of the measured pass,
+ *   `hotBytes` (estimated), `hotRssMiB` and `hotArrayBuffersMiB` (growth of RSS and of ArrayBuffer
+ *   memory over warm-up and pass; with `--expose-gc` after a full GC on both sides).
+ * Usage: node [--expose-gc] --import tsx src/bench/candidates/store-read.ts [N=100000] [READS=300000] [HOT=0.05] [hot]
+ * (`hot`: only the hot-tier rows and `lruZipf`.)
  */
 
 import { readFileSync } from 'node:fs';
@@ -81,6 +87,52 @@ const uniform = new Uint32Array(reads);
 for (let i = 0; i < reads; i++) uniform[i] = rng.int(n);
 const zipf = zipfKeys(rng);
 const out: Record<string, number> = { n, reads };
+
+{
+  // The hot tier: Zipf reads with and without it, its hit ratio and its RSS cost.
+  const hotShare = Number(process.argv[4] ?? 0.05);
+  const hotOnly = process.argv[5] === 'hot';
+  let payload = 0;
+  for (const v of vals) payload += v.length;
+  const hotBytes = Math.floor(payload * hotShare);
+  const warm = zipfKeys(new Rng(13));
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const mem = (): NodeJS.MemoryUsage => {
+    gc?.();
+    return process.memoryUsage();
+  };
+  for (const hot of [0, hotBytes]) {
+    const s = new ZStore<number, Uint8Array>({ encoding: 'bytes', shrinkers: null, hotBytes: hot });
+    for (let i = 0; i < n; i++) s.set(i, vals[i]);
+    const m0 = mem();
+    rate(warm, (k) => s.get(k));
+    const h0 = s.stats().hot_hits;
+    out[hot === 0 ? 'zstoreZipf' : 'zstoreZipfHot'] = rate(zipf, (k) => s.get(k));
+    if (hot !== 0) {
+      const st = s.stats();
+      out.hotHitRatio = (st.hot_hits - h0) / (zipf.length + Math.min(20000, zipf.length));
+      out.hotBytes = st.hot_bytes;
+      const m1 = mem();
+      out.hotRssMiB = (m1.rss - m0.rss) / 2 ** 20;
+      out.hotArrayBuffersMiB = (m1.arrayBuffers - m0.arrayBuffers) / 2 ** 20;
+    }
+    s.destroy();
+  }
+  const z = new ZCache<number, Uint8Array>({ max: n, encoding: 'bytes', shrinkers: null, hotBytes });
+  for (let i = 0; i < n; i++) z.set(i, vals[i]);
+  rate(warm, (k) => z.get(k));
+  const zh0 = z.stats().hot_hits;
+  out.zcacheZipfHot = rate(zipf, (k) => z.get(k));
+  out.zcacheHotHitRatio = (z.stats().hot_hits - zh0) / (zipf.length + Math.min(20000, zipf.length));
+  z.destroy();
+  if (hotOnly) {
+    const l = new LRUCache<number, Uint8Array>({ max: n });
+    for (let i = 0; i < n; i++) l.set(i, vals[i]);
+    out.lruZipf = rate(zipf, (k) => l.get(k));
+    console.log(JSON.stringify(out));
+    process.exit(0);
+  }
+}
 
 {
   const lz4 = getCodec('lz4');
