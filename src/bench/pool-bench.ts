@@ -1,18 +1,20 @@
 /**
- * Pool benchmarks: malloc+free rate, write/read copy throughput, and the kernel-trace replay time,
- * each against a baseline measured in the same run (a bare typed-array slab; a plain
- * `Uint8Array.prototype.set` of the same sizes).
+ * Pool benchmarks: malloc+free rate, write/read copy throughput, and the kernel-trace replay time.
+ * The rates are measured in fresh child processes (pool-child.ts), each against its baseline in
+ * the same process (a bare per-class typed-array slab; a plain `Uint8Array.prototype.set` of the
+ * same sizes at the same addresses), and reported as the median ratio with its spread and the
+ * load average at each start.
  */
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createPool, type ZsPool } from '../pool/pool.js';
 import type { ProfileName } from '../pool/profiles.js';
 import { replayFile } from '../replay/node/replay-file.js';
-import { type BenchRow, ClassSlab, median, Rng, zramSizes } from './harness.js';
+import { type BenchRow, median, spread } from './harness.js';
+import type { ChurnResult, CopyResult } from './pool-child.js';
 
 /** Options shared by the benchmark suites. */
 export interface BenchOptions {
@@ -24,197 +26,134 @@ export interface BenchOptions {
   notes: string[];
 }
 
-const MASK = (1 << 20) - 1;
-
-/** Steady-state churn on a pool of `n` live objects: free a random one, allocate a new one. */
-function churnPool(
-  pool: ZsPool,
-  hs: Float64Array,
-  picks: Int32Array,
-  sizes: Uint16Array,
-  ops: number,
-): number {
-  const t0 = performance.now();
-  for (let i = 0; i < ops; i++) {
-    const k = picks[i & MASK];
-    pool.free(hs[k]);
-    hs[k] = pool.malloc(sizes[i & MASK]);
-  }
-  return performance.now() - t0;
+/** Runs one pool-child measurement in a fresh process; returns its JSON line. */
+function runChild<T>(args: string[]): T {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  const child = fileURLToPath(new URL(`./pool-child${ext}`, import.meta.url));
+  const nodeArgs = ext === '.ts' ? ['--import', 'tsx'] : [];
+  const p = spawnSync(process.execPath, [...nodeArgs, child, '--child', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (p.status !== 0) throw new Error(`pool child ${args.join(' ')} failed (${p.status}): ${p.stderr}`);
+  const lines = p.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as T;
 }
 
-/** malloc immediately followed by free of the same object, on a pool holding live objects. */
-function lifoPool(pool: ZsPool, sizes: Uint16Array, ops: number): number {
-  const t0 = performance.now();
-  for (let i = 0; i < ops; i++) pool.free(pool.malloc(sizes[i & MASK]));
-  return performance.now() - t0;
+/** The 1-minute load average, for the row beside a figure. */
+function load(): string {
+  return loadavg()[0].toFixed(1);
 }
 
-function churnSlab(
-  slab: ClassSlab,
-  own: Int32Array,
-  picks: Int32Array,
-  sizes: Uint16Array,
-  ops: number,
-): number {
-  const t0 = performance.now();
-  for (let i = 0; i < ops; i++) {
-    const k = picks[i & MASK];
-    slab.free(own[k]);
-    own[k] = slab.malloc(sizes[i & MASK]);
-  }
-  return performance.now() - t0;
+/** `median (spread min–max over P processes, load L)` of per-process ratios. */
+function across(ratios: number[], loads: string[]): string {
+  return `median of ${ratios.length} processes, spread ${spread(ratios)}×, load ${loads.join('/')}`;
 }
 
-function lifoSlab(slab: ClassSlab, sizes: Uint16Array, ops: number): number {
-  const t0 = performance.now();
-  for (let i = 0; i < ops; i++) slab.free(slab.malloc(sizes[i & MASK]));
-  return performance.now() - t0;
-}
-
-/** malloc+free pairs per second, for the default and the kernel profiles. */
+/**
+ * malloc+free pairs per second, for the default and the kernel profiles: random churn and LIFO
+ * pairs against a bare per-class free-list slab, each process measuring both, interleaved.
+ */
 export function benchMallocFree(o: BenchOptions): BenchRow[] {
   const n = o.quick ? 20000 : 100000;
-  const ops = o.quick ? 500000 : 3000000;
+  const ops = o.quick ? 300000 : 1000000;
   const runs = o.quick ? 3 : 5;
-  const rng = new Rng(1);
-  const sizes = zramSizes(MASK + 1, rng);
-  const picks = new Int32Array(MASK + 1);
-  for (let i = 0; i <= MASK; i++) picks[i] = rng.int(n);
+  const procs = o.quick ? 3 : 5;
   const rows: BenchRow[] = [];
-  const slab = new ClassSlab(2 * n);
-  const own = new Int32Array(n);
-  for (let i = 0; i < n; i++) own[i] = slab.malloc(sizes[i]);
-  const slabChurn = median(Array.from({ length: runs }, () => churnSlab(slab, own, picks, sizes, ops)));
-  const slabLifo = median(Array.from({ length: runs }, () => lifoSlab(slab, sizes, ops)));
-  const perSec = (ms: number) => ops / (ms / 1000);
   for (const profile of ['default', 'linux-6.12', 'linux-6.1'] as ProfileName[]) {
-    o.log(`malloc/free: ${profile}`);
-    const pool = createPool({ profile, shrinkers: null });
-    const hs = new Float64Array(n);
-    for (let i = 0; i < n; i++) hs[i] = pool.malloc(sizes[i]);
-    const churn = median(Array.from({ length: runs }, () => churnPool(pool, hs, picks, sizes, ops)));
-    const lifo = median(Array.from({ length: runs }, () => lifoPool(pool, sizes, ops)));
+    const res: ChurnResult[] = [];
+    const loads: string[] = [];
+    for (let k = 0; k < procs; k++) {
+      o.log(`malloc/free: ${profile} (process ${k + 1} of ${procs})`);
+      loads.push(load());
+      res.push(runChild<ChurnResult>(['churn', profile, String(n), String(ops), String(runs)]));
+    }
+    const churn = res.map((r) => r.slabCpu / r.poolCpu);
+    const lifo = res.map((r) => r.slabLifoCpu / r.lifoCpu);
+    const perSec = (ms: number) => ops / (ms / 1000) / 1e6;
+    const slabRate = median(res.map((r) => perSec(r.slabCpu)));
     rows.push({
-      name: `malloc+free pairs, random churn over ${n / 1000}k live zram-like objects (${profile})`,
-      value: perSec(churn) / 1e6,
+      name: `malloc+free pairs, random churn over ${n / 1000}k live zram-like objects (${profile}; ${across(churn, loads)})`,
+      value: median(res.map((r) => perSec(r.poolCpu))),
       unit: 'M pairs/s',
-      ratio: slabChurn / churn,
-      baseline: `per-class free-list slab ${(perSec(slabChurn) / 1e6).toFixed(1)}M/s`,
+      ratio: median(churn),
+      baseline: `per-class free-list slab ${slabRate.toFixed(1)}M/s, same process`,
       target: '≥ 0.2×',
-      met: slabChurn / churn >= 0.2,
+      met: median(churn) >= 0.2,
     });
     rows.push({
-      name: `malloc then free, same object (${profile})`,
-      value: perSec(lifo) / 1e6,
+      name: `malloc then free, same object (${profile}; spread ${spread(lifo)}×)`,
+      value: median(res.map((r) => perSec(r.lifoCpu))),
       unit: 'M pairs/s',
-      ratio: slabLifo / lifo,
-      baseline: `per-class free-list slab ${(perSec(slabLifo) / 1e6).toFixed(1)}M/s`,
+      ratio: median(lifo),
+      baseline: `per-class free-list slab ${median(res.map((r) => perSec(r.slabLifoCpu))).toFixed(1)}M/s`,
     });
-    pool.destroy();
   }
   return rows;
 }
 
 /**
- * `write` + `readInto` throughput against plain `Uint8Array.prototype.set` of the same sizes, twice:
- * into one contiguous buffer in order (what a `Map` of copies would touch), and at the very same
- * addresses as the pool's objects in plain buffers of the arenas' sizes (same memory pattern, so
- * the ratio is the API's own cost).
+ * `write` + `readInto` throughput against plain `Uint8Array.prototype.set` of the same sizes at the
+ * very same addresses as the pool's objects in plain buffers of the arenas' sizes (same memory
+ * pattern, so the ratio is the API's own cost), in random order (the target) and in allocation
+ * order; each process measures both sides, interleaved.
  */
 export function benchCopy(o: BenchOptions): BenchRow[] {
   const n = o.quick ? 20000 : 100000;
   const runs = o.quick ? 3 : 7;
-  const rng = new Rng(2);
-  const sizes = zramSizes(n, rng);
-  const src = new Uint8Array(4096);
-  for (let i = 0; i < src.length; i++) src[i] = rng.int(256);
-  // Views made up front, so neither side pays for creating them.
-  const views = Array.from({ length: 4097 }, (_, k) => src.subarray(0, k));
-  const dst = new Uint8Array(4096);
-  const offs = new Float64Array(n);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    offs[i] = total;
-    total += sizes[i];
+  const procs = o.quick ? 3 : 5;
+  const res: CopyResult[] = [];
+  const loads: string[] = [];
+  for (let k = 0; k < procs; k++) {
+    o.log(`copy paths (process ${k + 1} of ${procs})`);
+    loads.push(load());
+    res.push(runChild<CopyResult>(['copy', String(n), String(runs)]));
   }
-  const plain = new Uint8Array(total);
-  const pool = createPool({ shrinkers: null });
-  const hs = new Float64Array(n);
-  for (let i = 0; i < n; i++) hs[i] = pool.malloc(sizes[i]);
-  // The pool's own addresses, mirrored in plain buffers.
-  const arenaOf = new Int32Array(n);
-  const addr = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = pool.map(hs[i]);
-    arenaOf[i] = pool.views.findIndex((a) => a.buffer === v.buffer);
-    addr[i] = v.byteOffset;
-    pool.unmap(hs[i]);
-  }
-  const mirrors = pool.views.map((a) => new Uint8Array(a.length));
-  o.log('copy paths');
-  const timed = (f: () => void) =>
-    median(
-      Array.from({ length: runs }, () => {
-        const t0 = performance.now();
-        f();
-        return performance.now() - t0;
-      }),
-    );
-  const poolWrite = timed(() => {
-    for (let i = 0; i < n; i++) pool.write(hs[i], views[sizes[i]]);
-  });
-  const seqWrite = timed(() => {
-    for (let i = 0; i < n; i++) plain.set(views[sizes[i]], offs[i]);
-  });
-  const sameWrite = timed(() => {
-    for (let i = 0; i < n; i++) mirrors[arenaOf[i]].set(views[sizes[i]], addr[i]);
-  });
-  const poolRead = timed(() => {
-    for (let i = 0; i < n; i++) pool.readInto(hs[i], dst);
-  });
-  const seqRead = timed(() => {
-    for (let i = 0; i < n; i++) dst.set(plain.subarray(offs[i], offs[i] + sizes[i]));
-  });
-  const sameRead = timed(() => {
-    for (let i = 0; i < n; i++) dst.set(mirrors[arenaOf[i]].subarray(addr[i], addr[i] + sizes[i]));
-  });
-  pool.destroy();
-  const mbs = (ms: number) => total / 2 ** 20 / (ms / 1000);
-  const avg = Math.round(total / n);
+  const bytes = res[0].bytes;
+  const mbs = (ms: number) => bytes / 2 ** 20 / (ms / 1000);
+  const row = (
+    name: string,
+    pick: (r: CopyResult) => number,
+    base: (r: CopyResult) => number,
+    target: boolean,
+  ): BenchRow => {
+    const ratios = res.map((r) => base(r) / pick(r));
+    const m = median(ratios);
+    return {
+      name: `${name} (${across(ratios, loads)})`,
+      value: median(res.map((r) => mbs(pick(r)))),
+      unit: 'MiB/s',
+      ratio: m,
+      baseline: `Uint8Array.set at the same addresses ${median(res.map((r) => mbs(base(r)))).toFixed(0)} MiB/s`,
+      ...(target ? { target: '≥ 0.8×', met: m >= 0.8 } : {}),
+    };
+  };
+  const avg = Math.round(bytes / n);
   return [
-    {
-      name: `write(handle, bytes), zram-like sizes (avg ${avg} B)`,
-      value: mbs(poolWrite),
-      unit: 'MiB/s',
-      ratio: sameWrite / poolWrite,
-      baseline: `Uint8Array.set at the same addresses ${mbs(sameWrite).toFixed(0)} MiB/s`,
-      target: '≥ 0.8×',
-      met: sameWrite / poolWrite >= 0.8,
-    },
-    {
-      name: '  same, against one contiguous buffer in order',
-      value: mbs(poolWrite),
-      unit: 'MiB/s',
-      ratio: seqWrite / poolWrite,
-      baseline: `Uint8Array.set, sequential ${mbs(seqWrite).toFixed(0)} MiB/s`,
-    },
-    {
-      name: 'readInto(handle, out), zram-like sizes',
-      value: mbs(poolRead),
-      unit: 'MiB/s',
-      ratio: sameRead / poolRead,
-      baseline: `Uint8Array.set at the same addresses ${mbs(sameRead).toFixed(0)} MiB/s`,
-      target: '≥ 0.8×',
-      met: sameRead / poolRead >= 0.8,
-    },
-    {
-      name: '  same, against one contiguous buffer in order',
-      value: mbs(poolRead),
-      unit: 'MiB/s',
-      ratio: seqRead / poolRead,
-      baseline: `Uint8Array.set, sequential ${mbs(seqRead).toFixed(0)} MiB/s`,
-    },
+    row(
+      `write(handle, bytes), zram-like sizes (avg ${avg} B), random order`,
+      (r) => r.write,
+      (r) => r.writeBase,
+      true,
+    ),
+    row(
+      'readInto(handle, out), the same, random order',
+      (r) => r.read,
+      (r) => r.readBase,
+      true,
+    ),
+    row(
+      'write, in allocation order',
+      (r) => r.writeSeq,
+      (r) => r.writeSeqBase,
+      false,
+    ),
+    row(
+      'readInto, in allocation order',
+      (r) => r.readSeq,
+      (r) => r.readSeqBase,
+      false,
+    ),
   ];
 }
 

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPool } from '../pool/pool.js';
+import { platformCut, timeGiveBack } from './give-back-child.js';
 import { ClassSlab, fillPool, median, Rng, zramSizes } from './harness.js';
 
 /** What one child measures. */
@@ -17,7 +18,7 @@ export interface ScalingResult {
   objects: number;
   /** Time to fill, ms. */
   fillMs: number;
-  /** malloc+free pairs per second (random churn over the filled pool). */
+  /** malloc+free pairs per CPU second (random churn over the filled pool). */
   pairsPerSec: number;
   /** The same churn on a per-class free-list slab holding as many objects (the baseline). */
   slabPairsPerSec: number;
@@ -29,12 +30,24 @@ export interface ScalingResult {
   compactMs: number;
   /** Give-back (defragment + trim) time, ms. */
   giveBackMs: number;
+  /** The part of it spent in arena cuts (`resize`), ms. */
+  cutMs: number;
+  /** Bytes the give-back returned. */
+  returnedBytes: number;
+  /** The same number of written bytes cut from a plain resizable ArrayBuffer in one `resize`, ms. */
+  platformCutMs: number;
   /** Bytes of the freed half. */
   freedBytes: number;
   /** RSS drop from before the frees to after compaction, bytes. */
   rssReturned: number;
   /** RSS after filling, bytes. */
   rssFull: number;
+}
+
+/** CPU time of this process, ms. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 function rss(): number {
@@ -52,33 +65,32 @@ export function scalingChild(mib: number): ScalingResult {
   const n = f.count;
   const fillMs = performance.now() - t0;
   const rssFull = rss();
-  // Churn: free a random object, allocate a new one of a zram-like size.
+  // Churn: free a random object, allocate a new one of a zram-like size; the baseline is the
+  // same churn (same picks, same sizes) on a per-class slab of n objects. Runs interleaved, timed
+  // in CPU time, so a change of load hits both sides and waiting for a core counts on neither.
   const ops = 1_000_000;
   const picks = new Int32Array(1 << 20);
   for (let i = 0; i < picks.length; i++) picks[i] = rng.int(n);
-  const runs: number[] = [];
-  for (let r = 0; r < 3; r++) {
-    const tc = performance.now();
-    for (let i = 0; i < ops; i++) {
-      const k = picks[i & 0xfffff];
-      pool.free(hs[k]);
-      hs[k] = pool.malloc(sizes[(i * 7) & 0xfffff]);
-    }
-    runs.push(performance.now() - tc);
-  }
-  // The baseline: the same churn (same picks, same sizes) on a per-class slab of n objects.
   const slab = new ClassSlab(2 * n);
   const own = new Int32Array(n);
   for (let i = 0; i < n; i++) own[i] = slab.malloc(sizes[i & 0xfffff]);
+  const runs: number[] = [];
   const slabRuns: number[] = [];
   for (let r = 0; r < 3; r++) {
-    const tc = performance.now();
+    let tc = cpuMs();
     for (let i = 0; i < ops; i++) {
       const k = picks[i & 0xfffff];
       slab.free(own[k]);
       own[k] = slab.malloc(sizes[(i * 7) & 0xfffff]);
     }
-    slabRuns.push(performance.now() - tc);
+    slabRuns.push(cpuMs() - tc);
+    tc = cpuMs();
+    for (let i = 0; i < ops; i++) {
+      const k = picks[i & 0xfffff];
+      pool.free(hs[k]);
+      hs[k] = pool.malloc(sizes[(i * 7) & 0xfffff]);
+    }
+    runs.push(cpuMs() - tc);
   }
   const sc = { nrToScan: 128, nrScanned: 128, priority: 0, targetBytes: Number.POSITIVE_INFINITY };
   const cts: number[] = [];
@@ -99,9 +111,7 @@ export function scalingChild(mib: number): ScalingResult {
   const tm = performance.now();
   const r = pool.compactSync(false);
   const compactMs = performance.now() - tm;
-  const tg = performance.now();
-  pool.trim();
-  const giveBackMs = performance.now() - tg;
+  const { giveBackMs, cutMs, returnedBytes } = timeGiveBack(pool);
   const out: ScalingResult = {
     mib,
     arenas: pool.stats({ classes: false }).arenas,
@@ -113,11 +123,16 @@ export function scalingChild(mib: number): ScalingResult {
     pagesFreed: r.pagesFreed,
     compactMs,
     giveBackMs,
+    cutMs,
+    returnedBytes,
+    platformCutMs: 0,
     freedBytes: freed,
     rssReturned: rssBefore - rss(),
     rssFull,
   };
   pool.destroy();
+  // The baseline, after the pool is gone: as many written bytes, cut at once.
+  out.platformCutMs = platformCut(returnedBytes);
   return out;
 }
 

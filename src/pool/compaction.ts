@@ -20,7 +20,7 @@
 
 import type { HandleTable } from './handle-table.js';
 import { CompactRule, type Profile } from './profiles.js';
-import { Z_ARENA, Z_CLS, Z_OFF, Z_SLOTBASE, Z_STRIDE, type ZspageTable } from './zspage-table.js';
+import { Z_ARENA, Z_CLS, Z_OFF, Z_STRIDE, type ZspageTable } from './zspage-table.js';
 
 /** What compaction needs from its pool. */
 export interface CompactionHost {
@@ -176,7 +176,7 @@ export class Compactor {
   private migrateFrom(src: number, dst: number, cursor: number): number {
     const zt = this.host.zt;
     const objs = zt.clsObjs[zt.cls(src)];
-    const base = zt.m[src * Z_STRIDE + Z_SLOTBASE];
+    const base = zt.slotBase(src);
     this.pair(src, dst);
     for (let s = cursor; s < objs; s++) {
       if (zt.slots[base + s] < 0) continue;
@@ -190,7 +190,7 @@ export class Compactor {
   private migrateAll(src: number, dst: number): void {
     const zt = this.host.zt;
     const objs = zt.clsObjs[zt.cls(src)];
-    const base = zt.m[src * Z_STRIDE + Z_SLOTBASE];
+    const base = zt.slotBase(src);
     this.pair(src, dst);
     for (let s = 0; s < objs; s++) {
       if (zt.slots[base + s] < 0) continue;
@@ -214,7 +214,7 @@ export class Compactor {
     const sb = src * Z_STRIDE;
     const db = dst * Z_STRIDE;
     this.size = zt.clsSize[m[sb + Z_CLS]];
-    this.srcBase = m[sb + Z_SLOTBASE];
+    this.srcBase = zt.slotBase(src);
     this.srcOff = m[sb + Z_OFF];
     this.dstOff = m[db + Z_OFF];
     this.srcView = views[m[sb + Z_ARENA]];

@@ -32,7 +32,7 @@ import { HandleTable } from './handle-table.js';
 import { type ClassStats, classRows, type PoolStats } from './pool-stats.js';
 import { getProfile, PROFILE_NAMES, type Profile, type ProfileName } from './profiles.js';
 import { buildClassTable, type ClassTable } from './size-class.js';
-import { Z_ARENA, Z_CLS, Z_FREEOBJ, Z_INUSE, Z_OFF, Z_PINS, Z_STRIDE, ZspageTable } from './zspage-table.js';
+import { Z_PINS, Z_STRIDE, ZspageTable } from './zspage-table.js';
 
 /** Options of {@link createPool}. Every option is optional. */
 export interface PoolOptions {
@@ -279,14 +279,15 @@ export class ZsPool {
     let z = zt.findAlloc(c);
     const fresh = z < 0;
     if (fresh) z = this.allocZspage(c);
-    const h = handles.alloc(z, zt.m[z * Z_STRIDE + Z_FREEOBJ], size);
+    const h = handles.alloc(z, zt.freeobj(z), size);
     zt.objMalloc(z, h);
     if (fresh) {
       zt.insert(z, zt.fullness(z));
       zt.objAllocated[c] += zt.clsObjs[c];
       this.pagesAllocated += zt.clsPages[c];
     } else {
-      zt.fix(z);
+      const inuse = zt.inuse(z);
+      zt.fixAfter(z, c, inuse - 1, inuse);
     }
     zt.objUsed[c]++;
     this.liveBytes += size;
@@ -304,18 +305,21 @@ export class ZsPool {
     }
     const zt = this.zt;
     const z = handles.zs(h);
-    const c = zt.m[z * Z_STRIDE + Z_CLS];
-    this.liveBytes -= handles.size(h);
-    zt.objFree(z, handles.slot(h));
+    const size = handles.size(h);
+    // The class from the size (as malloc found it): the zspage's record is read only if it
+    // changes fullness group.
+    const c = this.sizeToClass[size];
+    this.liveBytes -= size;
+    const inuse = zt.objFree(z, handles.slot(h));
     handles.free(h);
     zt.objUsed[c]--;
-    if (zt.m[z * Z_STRIDE + Z_INUSE] === 0) {
+    if (inuse === 0) {
       // Empty: freed at once. (The kernel first moves it to the empty group's list and then
       // takes it off again; no other zspage's position changes, so we skip the round trip.)
       zt.remove(z);
       this.freeZspage(z);
     } else {
-      zt.fix(z);
+      zt.fixAfter(z, c, inuse + 1, inuse);
     }
     if (this.idleMs > 0) this.noteFree();
   }
@@ -349,9 +353,10 @@ export class ZsPool {
     const z = handles.zs(h);
     handles.addMapped(h, 1);
     this.zt.m[z * Z_STRIDE + Z_PINS]++;
+    const page = this.zt.firstPage[z];
     return new Uint8Array(
-      this.store.buffers[this.zt.m[z * Z_STRIDE + Z_ARENA]],
-      this.objOffset(h),
+      this.store.buffers[this.store.arenaOf(page)],
+      this.objOffset(h, page),
       handles.size(h),
     );
   }
@@ -415,11 +420,10 @@ export class ZsPool {
     if (this.destroyed) throw destroyedError(op);
     const handles = this.handles;
     const h = handles.resolve(handle, op);
-    const m = this.zt.m;
-    const zb = handles.zs(h) * Z_STRIDE;
-    this.locBuffer = this.store.buffers[m[zb + Z_ARENA]];
+    const page = this.zt.firstPage[handles.zs(h)];
+    this.locBuffer = this.store.buffers[this.store.arenaOf(page)];
     this.locSize = handles.size(h);
-    return m[zb + Z_OFF] + handles.slot(h) * this.zt.clsSize[m[zb + Z_CLS]];
+    return this.objOffset(h, page);
   }
 
   /** Copies the object's bytes into a new Uint8Array. */
@@ -460,8 +464,8 @@ export class ZsPool {
       if (isDetached(data)) throw detachedError('write', 'data');
       return;
     }
-    const m = this.zt.m;
-    this.views[m[handles.zs(h) * Z_STRIDE + Z_ARENA]].set(data, this.objOffset(h) + offset);
+    const page = this.zt.firstPage[handles.zs(h)];
+    this.views[this.store.arenaOf(page)].set(data, this.objOffset(h, page) + offset);
   }
 
   /** `zs_get_total_pages`: pages held by zspages. */
@@ -765,19 +769,19 @@ export class ZsPool {
   }
 
   private copyOut(h: number, out: Uint8Array, offset: number): void {
-    const from = this.objOffset(h);
-    const m = this.zt.m;
-    const view = this.views[m[this.handles.zs(h) * Z_STRIDE + Z_ARENA]];
+    const page = this.zt.firstPage[this.handles.zs(h)];
+    const from = this.objOffset(h, page);
+    const view = this.views[this.store.arenaOf(page)];
     out.set(view.subarray(from, from + this.handles.size(h)), offset);
   }
 
-  /** Byte offset of live entry `h`'s object in its arena. */
-  private objOffset(h: number): number {
+  /**
+   * Byte offset of live entry `h`'s object in its arena, from its zspage's first `page`: the slot
+   * size comes from the object's size (its class), so the zspage's record is not read.
+   */
+  private objOffset(h: number, page: number): number {
     const handles = this.handles;
-    const zt = this.zt;
-    const m = zt.m;
-    const zb = handles.zs(h) * Z_STRIDE;
-    return m[zb + Z_OFF] + handles.slot(h) * zt.clsSize[m[zb + Z_CLS]];
+    return this.store.offsetOf(page) + handles.slot(h) * this.zt.clsSize[this.sizeToClass[handles.size(h)]];
   }
 
   private badSize(size: unknown): ZsError {

@@ -6,8 +6,10 @@
  *   `obj_allocated`, `obj_used`, and for each fullness group a zspage count and a doubly linked
  *   list (head, tail); a bit mask of the non-empty groups lets allocation find the fullest usable
  *   group with one `Math.clz32`.
- * - Per zspage: one 64-byte record (16 Int32 words, one cache line) in {@link m}, fields at the
- *   `Z_*` offsets: class, `inuse`, `freeobj` (head of the slot free list), fullness group (-1
+ * - Per zspage: what every malloc and free reads — `inuse`, `freeobj` (head of the slot free
+ *   list) and the base of its slot segment — in 8 bytes of the dense {@link d} (2 Int32 words:
+ *   `inuse | (freeobj + 1) << 16`, base), and the rest in one 64-byte record (16 Int32 words, one
+ *   cache line) in {@link m}, fields at the `Z_*` offsets: class, fullness group (-1
  *   while isolated by compaction), list links, first page, arena and byte offset of its pages,
  *   base of its slot segment, pin count. Ids are recycled.
  * - Slots: one Int32 per object slot, in segments of `objs_per_zspage` per zspage. An allocated
@@ -32,10 +34,6 @@ import type { ClassTable } from './size-class.js';
 export const Z_STRIDE = 16;
 /** Record field: class index. */
 export const Z_CLS = 0;
-/** Record field: live objects. */
-export const Z_INUSE = 1;
-/** Record field: head of the free slot list, -1 when full. */
-export const Z_FREEOBJ = 2;
 /** Record field: fullness group it is listed in, -1 when not listed. */
 export const Z_GROUP = 3;
 /** Record field: previous zspage in its list, -1 at the head. */
@@ -48,8 +46,6 @@ export const Z_PAGE = 6;
 export const Z_ARENA = 7;
 /** Record field: byte offset in the arena. */
 export const Z_OFF = 8;
-/** Record field: base of the slot segment in `slots`. */
-export const Z_SLOTBASE = 9;
 /** Record field: outstanding pins (maps). */
 export const Z_PINS = 10;
 
@@ -85,6 +81,18 @@ export class ZspageTable {
 
   /** Zspage records, {@link Z_STRIDE} words each. */
   m: Int32Array;
+  /**
+   * Per zspage, 2 words: `inuse | (freeobj + 1) << 16` and the base of its slot segment. Dense (8
+   * bytes per zspage) so that it stays in cache: a malloc or free that leaves the zspage in its
+   * fullness group never reads the zspage's record.
+   */
+  d: Int32Array;
+  /**
+   * First global page of every zspage (the record's {@link Z_PAGE}, again), 4 bytes per zspage:
+   * dense enough to stay in cache, so finding an object's bytes (`read`, `readInto`, `write`)
+   * costs no miss on the zspage's record.
+   */
+  firstPage: Int32Array;
   /** Slot words, see the file comment. */
   slots: Int32Array;
   /** Zspage ids ever used. */
@@ -142,6 +150,8 @@ export class ZspageTable {
       o += c.objs_per_zspage + 1;
     }
     this.m = new Int32Array(64 * Z_STRIDE);
+    this.d = new Int32Array(64 * 2);
+    this.firstPage = new Int32Array(64);
     this.slots = new Int32Array(1024);
   }
 
@@ -152,7 +162,7 @@ export class ZspageTable {
 
   /** Live objects in zspage `z`. */
   inuse(z: number): number {
-    return this.m[z * Z_STRIDE + Z_INUSE];
+    return this.d[2 * z] & 0xffff;
   }
 
   /** Next zspage in `z`'s list, -1 at the end. */
@@ -179,7 +189,7 @@ export class ZspageTable {
   fullness(z: number): number {
     const m = this.m;
     const b = z * Z_STRIDE;
-    return this.fullLut[this.fullOff[m[b + Z_CLS]] + m[b + Z_INUSE]];
+    return this.fullLut[this.fullOff[m[b + Z_CLS]] + (this.d[2 * z] & 0xffff)];
   }
 
   /** Head of list (c, g), or -1. */
@@ -223,12 +233,11 @@ export class ZspageTable {
     const m = this.m;
     const b = z * Z_STRIDE;
     m[b + Z_CLS] = c;
-    m[b + Z_INUSE] = 0;
-    m[b + Z_FREEOBJ] = 0;
+    this.d[2 * z] = 1 << 16; // inuse 0, freeobj 0
+    this.d[2 * z + 1] = base;
     m[b + Z_GROUP] = -1;
     m[b + Z_PREV] = -1;
     m[b + Z_NEXT] = -1;
-    m[b + Z_SLOTBASE] = base;
     m[b + Z_PINS] = 0;
     this.live++;
     return z;
@@ -240,6 +249,7 @@ export class ZspageTable {
     this.m[b + Z_PAGE] = page;
     this.m[b + Z_ARENA] = arena;
     this.m[b + Z_OFF] = off;
+    this.firstPage[z] = page;
   }
 
   /** Returns the id and slot segment of an unlisted zspage. */
@@ -247,7 +257,7 @@ export class ZspageTable {
     const m = this.m;
     const b = z * Z_STRIDE;
     const c = m[b + Z_CLS];
-    const base = m[b + Z_SLOTBASE];
+    const base = this.d[2 * z + 1];
     this.slots[base] = -(this.segFree[c] + 2);
     this.segFree[c] = base;
     m[b + Z_GROUP] = -1;
@@ -256,25 +266,41 @@ export class ZspageTable {
     this.live--;
   }
 
+  /** Slot at the head of zspage `z`'s free list, -1 when full. */
+  freeobj(z: number): number {
+    return (this.d[2 * z] >>> 16) - 1;
+  }
+
+  /** Base of zspage `z`'s slot segment in {@link slots}. */
+  slotBase(z: number): number {
+    return this.d[2 * z + 1];
+  }
+
   /** Pops the head of zspage `z`'s free list for handle entry `h`; returns the slot. */
   objMalloc(z: number, h: number): number {
-    const m = this.m;
-    const b = z * Z_STRIDE;
-    const slot = m[b + Z_FREEOBJ];
-    const i = m[b + Z_SLOTBASE] + slot;
-    m[b + Z_FREEOBJ] = -this.slots[i] - 2;
+    const d = this.d;
+    const st = d[2 * z];
+    const slot = (st >>> 16) - 1;
+    const i = d[2 * z + 1] + slot;
+    // New head: the popped slot's link `-(next + 2)`, so next + 1 = -link - 1.
+    d[2 * z] = ((st & 0xffff) + 1) | ((-this.slots[i] - 1) << 16);
     this.slots[i] = h;
-    m[b + Z_INUSE]++;
     return slot;
   }
 
-  /** Pushes `slot` of zspage `z` on its free list. */
-  objFree(z: number, slot: number): void {
-    const m = this.m;
-    const b = z * Z_STRIDE;
-    this.slots[m[b + Z_SLOTBASE] + slot] = -(m[b + Z_FREEOBJ] + 2);
-    m[b + Z_FREEOBJ] = slot;
-    m[b + Z_INUSE]--;
+  /** Pushes `slot` of zspage `z` on its free list; returns the zspage's new `inuse`. */
+  objFree(z: number, slot: number): number {
+    const d = this.d;
+    const st = d[2 * z];
+    this.slots[d[2 * z + 1] + slot] = -((st >>> 16) - 1 + 2);
+    const inuse = (st & 0xffff) - 1;
+    d[2 * z] = inuse | ((slot + 1) << 16);
+    return inuse;
+  }
+
+  /** Sets `inuse` of an empty zspage `z` (its free list is left as it is; tests build lists with it). */
+  setInuse(z: number, inuse: number): void {
+    this.d[2 * z] = (this.d[2 * z] & ~0xffff) | inuse;
   }
 
   /** `insert_zspage`: lists `z` in group `g` by the profile's rule. */
@@ -301,7 +327,7 @@ export class ZspageTable {
     }
     const rule = this.insertRule;
     const hb = h * Z_STRIDE;
-    if (rule !== InsertRule.Head && m[b + Z_INUSE] < m[hb + Z_INUSE]) {
+    if (rule !== InsertRule.Head && this.inuse(z) < this.inuse(h)) {
       if (rule === InsertRule.SecondIfLess) {
         const after = m[hb + Z_NEXT];
         m[b + Z_PREV] = h;
@@ -345,16 +371,23 @@ export class ZspageTable {
   }
 
   /**
-   * `fix_fullness_group`: moves a listed `z` to the group it now belongs in; returns that group.
-   * (Fused remove + insert: this runs on almost every malloc and free.)
+   * `fix_fullness_group` for a listed zspage `z` of class `c` whose `inuse` just went from `from`
+   * to `to` (one malloc or free): it was listed in the group of `from`, so when `to` belongs in
+   * the same group nothing — not even its record — is read. Otherwise it moves (a fused remove +
+   * insert: this runs on about every other malloc and free).
    */
-  fix(z: number): number {
+  fixAfter(z: number, c: number, from: number, to: number): void {
+    const lut = this.fullLut;
+    const o = this.fullOff[c];
+    const g = lut[o + to];
+    const old = lut[o + from];
+    if (g !== old) this.move(z, c, old, g);
+  }
+
+  /** Moves listed `z` of class `c` from group `old` to group `g`; returns `g`. */
+  private move(z: number, c: number, old: number, g: number): number {
     const m = this.m;
     const b = z * Z_STRIDE;
-    const c = m[b + Z_CLS];
-    const g = this.fullLut[this.fullOff[c] + m[b + Z_INUSE]];
-    const old = m[b + Z_GROUP];
-    if (g === old) return g;
     const G = this.nGroups;
     const counts = this.groupCount;
     const oldLi = c * G + old;
@@ -386,8 +419,14 @@ export class ZspageTable {
 
   private growZspages(): void {
     const m = new Int32Array(this.m.length * 2);
+    const firstPage = new Int32Array(this.firstPage.length * 2);
+    const d = new Int32Array(this.d.length * 2);
     m.set(this.m);
+    firstPage.set(this.firstPage);
+    d.set(this.d);
     this.m = m;
+    this.firstPage = firstPage;
+    this.d = d;
   }
 
   private growSlots(need: number): void {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createPool, type ProfileName, SHRINK_STOP, ShrinkerRegistry, type ZsPool } from '../../src/index.js';
 import { buildClassTable, getProfile } from '../../src/internals.js';
-import { Z_INUSE, Z_STRIDE, ZspageTable } from '../../src/pool/zspage-table.js';
+import { ZspageTable } from '../../src/pool/zspage-table.js';
 
 const KERNEL_PROFILES: ProfileName[] = ['linux-4.3', 'linux-6.1', 'linux-6.12', 'default'];
 
@@ -323,7 +323,7 @@ describe('zspage slots and lists', () => {
       const inuse = [100, 90, 80, 70, 60];
       const ids = inuse.map((n) => {
         const z = t.create(c);
-        t.m[z * Z_STRIDE + Z_INUSE] = n;
+        t.setInuse(z, n);
         t.insert(z, 1);
         return z;
       });
@@ -332,7 +332,7 @@ describe('zspage slots and lists', () => {
       assert.deepEqual(order, expected[profile], profile);
       // Equal to the head goes first in every profile.
       const z = t.create(c);
-      t.m[z * Z_STRIDE + Z_INUSE] = 100;
+      t.setInuse(z, 100);
       t.insert(z, 1);
       assert.equal(t.first(c, 1), z);
       // Removing the head, a middle one and the tail keeps the links consistent.
