@@ -21,6 +21,12 @@ export interface PauseResult {
   durationMs: number;
   /** Longest gap of the same probe with nothing running, for as long. */
   idleMaxGap: number;
+  /** Longest single arena cut (`resize` down) of the give-back. */
+  longestCut: number;
+  /** Arena cuts the give-back made. */
+  cuts: number;
+  /** Bytes they gave back. */
+  cutBytes: number;
 }
 
 async function probe(work: () => Promise<unknown>): Promise<number> {
@@ -55,15 +61,44 @@ export async function pauseChild(mib: number): Promise<PauseResult> {
   const pool = createPool({ shrinkers: null });
   const f = fillPool(pool, mib * 2 ** 20, rng);
   for (let i = 0; i < f.count; i++) if (rng.int(2) === 0) pool.free(f.handles[i]);
+  // Time every arena cut: the longest is the give-back's longest single step of its kind.
+  let longestCut = 0;
+  let cuts = 0;
+  let cutBytes = 0;
+  const resize = ArrayBuffer.prototype.resize;
+  ArrayBuffer.prototype.resize = function (this: ArrayBuffer, n: number) {
+    if (n >= this.byteLength) return resize.call(this, n);
+    const bytes = this.byteLength - n;
+    const t = performance.now();
+    resize.call(this, n);
+    const d = performance.now() - t;
+    if (d > longestCut) longestCut = d;
+    cuts++;
+    cutBytes += bytes;
+  };
   const t0 = performance.now();
   let r = { longestSliceMs: 0, slices: 0 };
-  const maxGap = await probe(async () => {
-    r = await pool.compactAsync();
-  });
+  let maxGap = 0;
+  try {
+    maxGap = await probe(async () => {
+      r = await pool.compactAsync();
+    });
+  } finally {
+    ArrayBuffer.prototype.resize = resize;
+  }
   const durationMs = performance.now() - t0;
   const idleMaxGap = await probe(() => new Promise((res) => setTimeout(res, durationMs)));
   pool.destroy();
-  return { maxGap, longestSlice: r.longestSliceMs, slices: r.slices, durationMs, idleMaxGap };
+  return {
+    maxGap,
+    longestSlice: r.longestSliceMs,
+    slices: r.slices,
+    durationMs,
+    idleMaxGap,
+    longestCut,
+    cuts,
+    cutBytes,
+  };
 }
 
 if (process.argv[2] === '--child') {

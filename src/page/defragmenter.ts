@@ -7,7 +7,7 @@
  * owner its new first page; no handle changes.
  *
  * Resumable and bounded: a call stops after about `budgetPages` pages moved or once `deadline`
- * (a `performance.now()` value) has passed, whichever comes first, and the next call carries on
+ * (a value of the arenas' clock) has passed, whichever comes first, and the next call carries on
  * where it stopped if no run was taken or given back in between (else it starts over). Runs are
  * indexed from the top down a window at a time, so a call costs about what it moves.
  */
@@ -113,7 +113,7 @@ export class Defragmenter {
       if (best < 0 && st.scanPos > h + k) {
         // Nothing indexed fits: index the next window of runs below and look again.
         this.indexRuns(st, h + k);
-        if (timed && performance.now() >= deadline) return this.pause(st, moved);
+        if (timed && this.arenas.now() >= deadline) return this.pause(st, moved);
         continue;
       }
       if (best >= 0) {
@@ -139,7 +139,7 @@ export class Defragmenter {
         owner.moved(o, h);
         moved += n;
       }
-      if (moved >= budgetPages || (timed && performance.now() >= deadline)) return this.pause(st, moved);
+      if (moved >= budgetPages || (timed && this.arenas.now() >= deadline)) return this.pause(st, moved);
       h = tree.findFreeFrom(h);
     }
     this.state = null;

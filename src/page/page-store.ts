@@ -52,10 +52,16 @@ export interface PageStoreOptions {
   /** Cut arena tops automatically on free (default true). `trim()` always cuts them. */
   autoTrim?: boolean;
   /**
-   * Most bytes one free may cut at once (default 4 MiB, about 0.4 ms of `resize`); the rest is
-   * cut after the current task, in steps of at most about a millisecond, so no free stalls.
+   * Most bytes one free may cut at once (default 4 MiB), and never more than about half a
+   * millisecond's worth by the learned cost of a cut; the rest is cut after the current task, in
+   * steps of at most about a millisecond, so no free stalls.
    */
   autoTrimMaxBytes?: number;
+  /**
+   * Clock in ms that deadlines are read from and cuts are timed with (default
+   * `performance.now`); tests give a counting clock.
+   */
+  clock?: () => number;
 }
 
 /** Figures describing a page store, all in pages unless named `…Bytes`. */
@@ -138,8 +144,12 @@ export class PageStore {
     }
     if (arenaBytes < pageSize * 16) arenaBytes = pageSize * 16;
     const growPages = Math.max(1, Math.floor(growBytes / pageSize));
+    const clock = options.clock;
+    if (clock !== undefined && typeof clock !== 'function') {
+      throw new ZsError(ZsErrorCode.BAD_ARGUMENT, `clock must be a function, got ${show(clock)}`);
+    }
     // Reserving the first arena is the last step that can fail.
-    this.arenas = new Arenas(pageSize, arenaBytes, growPages);
+    this.arenas = new Arenas(pageSize, arenaBytes, growPages, clock);
     this.maxPages = maxPages;
     this.pageSize = pageSize;
     this.pageShift = this.arenas.pageShift;
@@ -230,7 +240,7 @@ export class PageStore {
 
   /**
    * Packs runs down so that the arena tops can be cut (see defragmenter.ts). Resumable: it stops
-   * after moving about `budgetPages` pages or once `deadline` (a `performance.now()` value) has
+   * after moving about `budgetPages` pages or once `deadline` (a value of the store's clock) has
    * passed, and the next call carries on if no run was allocated or freed in between. Returns the
    * pages moved; {@link defragmentDone} tells whether it finished.
    */
@@ -255,7 +265,7 @@ export class PageStore {
 
   /**
    * Cuts every arena down to its highest used page, releasing at most `maxBytes` (default: all)
-   * and stopping once `deadline` (a `performance.now()` value) has passed. Returns the bytes
+   * and stopping once `deadline` (a value of the store's clock) has passed. Returns the bytes
    * given back to the OS.
    */
   trim(maxBytes = Number.POSITIVE_INFINITY, deadline = Number.POSITIVE_INFINITY): number {

@@ -3,9 +3,11 @@
  *
  * - After a free, an arena whose committed top lies more than two growth steps above its highest
  *   used page is cut back to one step above it (the step is kept against the next growth). At
- *   most `maxCutPages` go at once; the rest is cut after the current task, at least one such
- *   chunk per event-loop turn and more while the turn's millisecond lasts.
- * - `trim()` cuts every arena exactly to its highest used page, bounded in bytes and in time.
+ *   most `maxCutPages`, and no more than half a millisecond's worth, go at once; the rest is cut
+ *   after the current task, at least one `maxCutPages` chunk per event-loop turn and more while
+ *   the turn's millisecond lasts.
+ * - `trim()` cuts every arena exactly to its highest used page, bounded in bytes and in time: with
+ *   a deadline, every step is sized to end before it, so a large cut becomes many small ones.
  * - Background cuts never throw into the void: a cut the runtime refuses leaves the memory
  *   committed, and the next free or trim tries again.
  */
@@ -16,6 +18,8 @@ import type { RunMap } from './run-map.js';
 
 /** Longest stretch of background cutting before yielding, in ms. */
 const BACKGROUND_SLICE_MS = 1;
+/** Longest cut one free makes (by the learned cost), in ms. */
+const AFTER_FREE_MS = 0.5;
 
 /** Arena-top cutting for one store; see the file comment. */
 export class Trimmer {
@@ -50,13 +54,13 @@ export class Trimmer {
     const top = this.map.usedTop(a);
     if (this.arenas.committedIn(a) - top <= 2 * this.growPages) return;
     const target = top + this.growPages;
-    this.arenas.cutToward(a, target, this.maxCutPages);
+    this.arenas.cutFor(a, target, AFTER_FREE_MS, this.maxCutPages);
     if (this.arenas.committedIn(a) > target) this.schedule();
   }
 
   /**
    * Cuts every arena down to its highest used page, giving back at most `maxBytes` and stopping
-   * once `deadline` (a `performance.now()` value) has passed. Returns the bytes given back.
+   * once `deadline` (a value of the arenas' clock) has passed. Returns the bytes given back.
    */
   trim(maxBytes: number, deadline: number): number {
     const arenas = this.arenas;
@@ -69,7 +73,7 @@ export class Trimmer {
         const room = Math.floor((maxBytes - released) / arenas.pageSize);
         if (room <= 0) return released;
         if (timed) {
-          const left = deadline - performance.now();
+          const left = deadline - arenas.now();
           if (left <= 0) return released;
           released += arenas.cutFor(a, Math.max(top, arenas.committedIn(a) - room), left);
         } else {
@@ -103,7 +107,7 @@ export class Trimmer {
     if (this.stopped || this.suspended) return;
     this.prepare();
     const arenas = this.arenas;
-    const deadline = performance.now() + BACKGROUND_SLICE_MS;
+    const deadline = arenas.now() + BACKGROUND_SLICE_MS;
     for (let a = arenas.count - 1; a >= 0; a--) {
       for (;;) {
         const top = this.map.usedTop(a);
@@ -111,7 +115,7 @@ export class Trimmer {
         // At least one chunk of `maxCutPages` per turn, so the cut always settles in about
         // committed / chunk turns, however slow the machine; more while the slice lasts.
         arenas.cutToward(a, top + this.growPages, this.maxCutPages);
-        if (performance.now() >= deadline) {
+        if (arenas.now() >= deadline) {
           this.schedule();
           return;
         }

@@ -65,9 +65,11 @@ export interface PoolOptions {
   sliceMs?: number;
   /**
    * Idle-time give-back: when > 0, once the pool has seen frees and then no malloc or free for
-   * about this many ms, it compacts and gives the memory back by itself (`compactAsync`, in
-   * slices), so memory freed in a burst leaves RSS between bursts without anyone asking.
-   * 0 (default) turns it off. The timer never keeps the process alive.
+   * about this many ms, it compacts and gives the memory back by itself (as `compactAsync`, in
+   * slices of `sliceMs`), so memory freed in a burst leaves RSS between bursts without anyone
+   * asking. A malloc or free between two of its slices stops it (the work done so far stays
+   * done), and it tries again after the next quiet period. 0 (default) turns it off. Its timer
+   * never keeps the process alive.
    */
   idleMs?: number;
 }
@@ -599,9 +601,16 @@ export class ZsPool {
       // Still busy: look again after another idle period.
       if (this.idleOps !== ops) return this.armIdle();
       if (this.reclaimablePages() === 0 || this.compacting) return;
-      this.compactAsync().catch(() => {
-        // Nothing to report to: a failed give-back leaves the memory committed, as before.
-      });
+      runAsync(this.compaction(true, this.defaultSliceMs, ops), yieldToEventLoop)
+        .then((r) => {
+          // Stopped because work resumed: try again after the next quiet period.
+          if (r.ran && this.idleOps !== ops && !this.destroyed && this.idleTimer === undefined) {
+            this.armIdle();
+          }
+        })
+        .catch(() => {
+          // Nothing to report to: a failed give-back leaves the memory committed, as before.
+        });
     }, this.idleMs);
     (t as { unref?: () => void }).unref?.();
     this.idleTimer = t;
@@ -617,9 +626,15 @@ export class ZsPool {
    * Compaction as one generator, run by `runSync` (no pauses: `sliceMs` is infinite) or by
    * `runAsync` with a yield to the event loop as the answer to each pause. Every step — a class's
    * migration up to a yield point, a defragmenting move, an arena cut — is bounded by the end of
-   * the current slice, so no slice lasts much longer than `sliceMs`.
+   * the current slice, so no slice lasts much longer than `sliceMs`. With `idleOps` (the idle
+   * mode's count of malloc and free calls when it started), a malloc or free between two slices
+   * ends it there.
    */
-  private *compaction(giveBack: boolean, sliceMs: number): Generator<void, CompactResult, unknown> {
+  private *compaction(
+    giveBack: boolean,
+    sliceMs: number,
+    idleOps = -1,
+  ): Generator<void, CompactResult, unknown> {
     if (this.compacting) return notRun();
     this.compacting = true;
     this.compactCalls++;
@@ -635,6 +650,7 @@ export class ZsPool {
     let longest = 0;
     let sliceStart = t0;
     let deadline = timed ? t0 + sliceMs : Number.POSITIVE_INFINITY;
+    let interrupted = false;
     try {
       const classes = this.realClassesDesc;
       // Untimed, compaction frees many zspages and allocates none: one bulk update of the
@@ -651,16 +667,19 @@ export class ZsPool {
             yield;
             sliceStart = performance.now();
             deadline = sliceStart + sliceMs;
-            if (this.destroyed) break;
+            interrupted = idleOps >= 0 && this.idleOps !== idleOps;
+            if (this.destroyed || interrupted) break;
           }
+          if (interrupted) break;
         }
       } finally {
         if (!timed) this.store.endBatchFree();
       }
       this.pagesCompacted += freed;
-      this.compactLeft = this.canCompact();
+      // An interrupted run leaves its backlog to the next one (see compactionBacklog).
+      if (!interrupted) this.compactLeft = this.canCompact();
       // Give the memory back: defragmenting moves, then arena cuts, each bounded by the slice.
-      let phase = giveBack ? 0 : 2;
+      let phase = giveBack && !interrupted ? 0 : 2;
       while (phase < 2 && !this.destroyed) {
         if (phase === 0) {
           this.store.defragment(this.owner, Number.POSITIVE_INFINITY, deadline);
@@ -675,6 +694,7 @@ export class ZsPool {
           yield;
           sliceStart = performance.now();
           deadline = sliceStart + sliceMs;
+          if (idleOps >= 0 && this.idleOps !== idleOps) break;
         }
       }
       longest = Math.max(longest, performance.now() - sliceStart);

@@ -1,6 +1,7 @@
 // Time-bounded give-back: every step of compactAsync's give-back (defragmenting moves, arena
 // cuts) is bounded by the slice, so a large cut becomes many small `resize` calls. Counted in
-// calls, pages and bytes — never in wall-clock time.
+// calls, pages and bytes — never in wall-clock time (where a clock is needed, it is one that only
+// `resize` advances).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createPool } from '../../src/index.js';
@@ -45,6 +46,99 @@ describe('time-bounded give-back', () => {
     assert.ok(Math.max(...cuts) < returned, 'the give-back was split');
     for (let j = 0; j < keep.length; j++) assert.equal(pool.read(keep[j])[0], (j * 3) & 0xff);
     pool.destroy();
+  });
+
+  it('a timed trim splits a large cut into steps that each fit the slice (counting clock)', () => {
+    // The clock advances only inside `resize`: 0.01 ms per page cut, so a 2 ms slice holds 200.
+    const PER_PAGE = 0.01;
+    let clock = 0;
+    const store = new PageStore({ autoTrim: false, clock: () => clock });
+    const starts: number[] = [];
+    for (let i = 0; i < 1000; i++) starts.push(store.allocRun(4, i));
+    const written = 4000; // pages ever written; the growth step above them was only committed
+    const committed0 = store.stats().pages_committed;
+    assert.ok(committed0 > written, `committed ${committed0}`);
+    for (let i = 1; i < 1000; i++) store.freeRun(starts[i], 4);
+    const cuts: { from: number; to: number }[] = [];
+    const resize = ArrayBuffer.prototype.resize;
+    ArrayBuffer.prototype.resize = function (this: ArrayBuffer, n: number) {
+      if (n < this.byteLength) {
+        cuts.push({ from: this.byteLength / 4096, to: n / 4096 });
+        clock += ((this.byteLength - n) / 4096) * PER_PAGE;
+      }
+      return resize.call(this, n);
+    };
+    let steps = 0;
+    let returned = 0;
+    try {
+      for (;;) {
+        returned += store.trim(Number.POSITIVE_INFINITY, clock + 2);
+        steps++;
+        if (store.trimDone) break;
+        assert.ok(steps < 1000);
+      }
+    } finally {
+      ArrayBuffer.prototype.resize = resize;
+    }
+    assert.equal(store.stats().pages_committed, 4);
+    assert.equal(returned, (committed0 - 4) * 4096);
+    const total = committed0 - 4;
+    // Every cut fits the 2 ms slice, so there are at least total / 200 of them, one per call.
+    for (const c of cuts) assert.ok(c.from - c.to <= 200, `a cut of ${c.from - c.to} pages`);
+    assert.ok(cuts.length >= Math.ceil(total / 200), `${cuts.length} cuts of ${total} pages`);
+    assert.ok(steps >= Math.ceil(total / 200), `${steps} steps`);
+    // The never-written top goes first and on its own: no cut crosses the written boundary.
+    for (const c of cuts) assert.ok(c.to >= written || c.from <= written, `cut ${c.from} → ${c.to}`);
+    assert.equal(cuts[0].from, committed0);
+    assert.ok(cuts[0].from - cuts[0].to <= 16, 'the first never-written step is small');
+    assert.ok(
+      cuts.some((c) => c.to === written),
+      'a step ends exactly at the written boundary',
+    );
+  });
+
+  it('one cut stretched by preemption barely shrinks the next steps', () => {
+    let clock = 0;
+    const store = new PageStore({ autoTrim: false, clock: () => clock });
+    const starts: number[] = [];
+    for (let i = 0; i < 2048; i++) starts.push(store.allocRun(4, i));
+    for (let i = 1; i < 2048; i++) store.freeRun(starts[i], 4);
+    const calls: number[][] = []; // the cuts of each timed trim call, in pages
+    const resize = ArrayBuffer.prototype.resize;
+    let k = 0;
+    ArrayBuffer.prototype.resize = function (this: ArrayBuffer, n: number) {
+      if (n < this.byteLength) {
+        const pages = (this.byteLength - n) / 4096;
+        calls[calls.length - 1].push(pages);
+        // 0.01 ms per page, but the fourth cut is preempted for 50 ms.
+        clock += pages * 0.01 + (++k === 4 ? 50 : 0);
+      }
+      return resize.call(this, n);
+    };
+    try {
+      for (let steps = 0; steps < 1000; steps++) {
+        calls.push([]);
+        store.trim(Number.POSITIVE_INFINITY, clock + 2);
+        if (store.trimDone) break;
+      }
+    } finally {
+      ArrayBuffer.prototype.resize = resize;
+    }
+    assert.equal(store.stats().pages_committed, 4);
+    // Each call fills its 2 ms slice: 200 pages. The call with the stretched cut is the first to
+    // hold the fourth cut; the next call's first cut is at most a fifth smaller, the one after whole.
+    let i = 0;
+    for (let seen = calls[0].length; seen < 4; seen += calls[i].length) i++;
+    assert.ok(i >= 0 && i + 2 < calls.length, `${calls.length} calls`);
+    assert.ok(calls[i + 1][0] >= 150, `the cut after a preempted one took ${calls[i + 1][0]} pages`);
+    assert.ok(calls[i + 2][0] >= 190, `the next call's first cut took ${calls[i + 2][0]} pages`);
+    for (const c of calls.slice(1, -1)) {
+      assert.equal(
+        c.reduce((x, y) => x + y, 0),
+        200,
+        `every full call cuts one slice's worth: ${c}`,
+      );
+    }
   });
 
   it('defragment with a past deadline moves one run per call, and resumes', () => {
