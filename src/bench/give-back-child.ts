@@ -48,15 +48,18 @@ export interface GiveBackResult {
   platformCutMs: number;
 }
 
-/** Fills `mib` MiB, frees a random half, compacts and gives back, timing each part. */
-export function giveBackChild(mib: number, seed: number): GiveBackResult {
-  const { pool, freed } = fragmentedPool(mib * 2 ** 20, seed);
-  const s0 = pool.stats({ classes: false });
-  let t0 = performance.now();
-  pool.compactSync(false);
-  const compactMs = performance.now() - t0;
-  const s1 = pool.stats({ classes: false });
-  const pagesMoved0 = pool.store.stats().pages_relocated;
+/** What {@link timeGiveBack} measured. */
+export interface GiveBackTiming {
+  /** `pool.trim()` time, ms. */
+  giveBackMs: number;
+  /** The part of it spent in arena cuts (`resize` down), ms. */
+  cutMs: number;
+  /** Bytes it gave back. */
+  returnedBytes: number;
+}
+
+/** Runs `pool.trim()` (defragmenting moves, then arena cuts), timing it and its cuts. */
+export function timeGiveBack(pool: ZsPool): GiveBackTiming {
   let cutMs = 0;
   const resize = ArrayBuffer.prototype.resize;
   ArrayBuffer.prototype.resize = function (this: ArrayBuffer, n: number) {
@@ -65,25 +68,40 @@ export function giveBackChild(mib: number, seed: number): GiveBackResult {
     resize.call(this, n);
     cutMs += performance.now() - t;
   };
-  let returnedBytes: number;
-  let giveBackMs: number;
   try {
-    t0 = performance.now();
-    returnedBytes = pool.trim();
-    giveBackMs = performance.now() - t0;
+    const t0 = performance.now();
+    const returnedBytes = pool.trim();
+    return { giveBackMs: performance.now() - t0, cutMs, returnedBytes };
   } finally {
     ArrayBuffer.prototype.resize = resize;
   }
+}
+
+/** The platform's own cost: `bytes` written into a plain resizable buffer, then cut in one `resize`, ms. */
+export function platformCut(bytes: number): number {
+  const buf = new ArrayBuffer(bytes, { maxByteLength: bytes });
+  new Uint8Array(buf).fill(1);
+  const t0 = performance.now();
+  buf.resize(0);
+  return performance.now() - t0;
+}
+
+/** Fills `mib` MiB, frees a random half, compacts and gives back, timing each part. */
+export function giveBackChild(mib: number, seed: number): GiveBackResult {
+  const { pool, freed } = fragmentedPool(mib * 2 ** 20, seed);
+  const s0 = pool.stats({ classes: false });
+  const t0 = performance.now();
+  pool.compactSync(false);
+  const compactMs = performance.now() - t0;
+  const s1 = pool.stats({ classes: false });
+  const pagesMoved0 = pool.store.stats().pages_relocated;
+  const { giveBackMs, cutMs, returnedBytes } = timeGiveBack(pool);
   const s2 = pool.stats({ classes: false });
   const runsMoved = s2.zspages_relocated - s1.zspages_relocated;
   const movedBytes = (pool.store.stats().pages_relocated - pagesMoved0) * pool.pageSize;
   pool.destroy();
-  // The baseline: as many written bytes, cut at once from a plain resizable buffer.
-  const buf = new ArrayBuffer(returnedBytes, { maxByteLength: returnedBytes });
-  new Uint8Array(buf).fill(1);
-  t0 = performance.now();
-  buf.resize(0);
-  const platformCutMs = performance.now() - t0;
+  // The baseline, after the pool is gone: as many written bytes, cut at once.
+  const platformCutMs = platformCut(returnedBytes);
   return {
     mib,
     freedBytes: freed,

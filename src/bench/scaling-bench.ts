@@ -3,8 +3,8 @@
  * compaction time and memory returned, at pool sizes from 64 MiB to 4 GiB (several 1 GiB arenas).
  * One child process per size; malloc/free is also given against a per-class free-list slab holding
  * as many objects, measured in the same child. The give-back series (ms per GiB of pool, against
- * the platform's own cut of as many bytes in the same process) comes from give-back children:
- * three fresh processes per size up to 1 GiB, one at 4 GiB.
+ * the platform's own cut of as many bytes in the same process) comes from the size's own child and,
+ * up to 1 GiB (not with --quick), from two more fresh give-back children.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -34,19 +34,19 @@ export function benchScaling(o: BenchOptions): BenchRow[] {
     results.push(JSON.parse(p.stdout.trim()) as ScalingResult);
   }
   const gbChild = fileURLToPath(new URL(`./give-back-child${ext}`, import.meta.url));
-  const giveBacks = new Map<number, GiveBackResult[]>();
-  for (const mib of scalingSizes(o.quick)) {
-    const runs = o.quick || mib > 1024 ? 1 : 3;
-    const list: GiveBackResult[] = [];
-    for (let i = 0; i < runs; i++) {
-      o.log(`scaling: ${mib} MiB give-back, run ${i + 1} of ${runs} (fresh process)`);
-      const p = spawnSync(process.execPath, [...nodeArgs, gbChild, '--child', String(mib), '11'], {
+  const giveBacks = new Map<number, { mib: number; giveBackMs: number; platformCutMs: number }[]>();
+  for (const r of results) {
+    const list = [{ mib: r.mib, giveBackMs: r.giveBackMs, platformCutMs: r.platformCutMs }];
+    const more = o.quick || r.mib > 1024 ? 0 : 2;
+    for (let i = 0; i < more; i++) {
+      o.log(`scaling: ${r.mib} MiB give-back, run ${i + 2} of ${more + 1} (fresh process)`);
+      const p = spawnSync(process.execPath, [...nodeArgs, gbChild, '--child', String(r.mib), '11'], {
         encoding: 'utf8',
       });
-      if (p.status !== 0) throw new Error(`give-back child (${mib} MiB) failed: ${p.stderr}`);
+      if (p.status !== 0) throw new Error(`give-back child (${r.mib} MiB) failed: ${p.stderr}`);
       list.push(JSON.parse(p.stdout.trim()) as GiveBackResult);
     }
-    giveBacks.set(mib, list);
+    giveBacks.set(r.mib, list);
   }
   const rows: BenchRow[] = [];
   const base = results[0];

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createPool } from '../pool/pool.js';
+import { platformCut, timeGiveBack } from './give-back-child.js';
 import { ClassSlab, fillPool, median, Rng, zramSizes } from './harness.js';
 
 /** What one child measures. */
@@ -29,6 +30,12 @@ export interface ScalingResult {
   compactMs: number;
   /** Give-back (defragment + trim) time, ms. */
   giveBackMs: number;
+  /** The part of it spent in arena cuts (`resize`), ms. */
+  cutMs: number;
+  /** Bytes the give-back returned. */
+  returnedBytes: number;
+  /** The same number of written bytes cut from a plain resizable ArrayBuffer in one `resize`, ms. */
+  platformCutMs: number;
   /** Bytes of the freed half. */
   freedBytes: number;
   /** RSS drop from before the frees to after compaction, bytes. */
@@ -99,9 +106,7 @@ export function scalingChild(mib: number): ScalingResult {
   const tm = performance.now();
   const r = pool.compactSync(false);
   const compactMs = performance.now() - tm;
-  const tg = performance.now();
-  pool.trim();
-  const giveBackMs = performance.now() - tg;
+  const { giveBackMs, cutMs, returnedBytes } = timeGiveBack(pool);
   const out: ScalingResult = {
     mib,
     arenas: pool.stats({ classes: false }).arenas,
@@ -113,11 +118,16 @@ export function scalingChild(mib: number): ScalingResult {
     pagesFreed: r.pagesFreed,
     compactMs,
     giveBackMs,
+    cutMs,
+    returnedBytes,
+    platformCutMs: 0,
     freedBytes: freed,
     rssReturned: rssBefore - rss(),
     rssFull,
   };
   pool.destroy();
+  // The baseline, after the pool is gone: as many written bytes, cut at once.
+  out.platformCutMs = platformCut(returnedBytes);
   return out;
 }
 
