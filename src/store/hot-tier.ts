@@ -22,15 +22,15 @@
  */
 import { K_BUFFER, K_BYTES, K_UTF8, K_UTF16 } from './value-encoding.js';
 
-/** Bytes counted per hot value besides its data: the JS object(s) and the tier's slot. */
+/** @internal Bytes counted per hot value besides its data: the JS object(s) and the tier's slot. */
 export const HOT_OVERHEAD = 64;
 
 /**
- * Estimated heap bytes of a decoded value of encoding kind `kind` whose encoded length is `len`:
- * bytes and Buffers their length; a string its length when it is ASCII (V8 holds it at one byte
- * per character) and twice its length otherwise (two bytes per UTF-16 unit, an upper bound); JSON,
- * structured and user-codec values twice their encoded length (decoded objects take about 1–3×
- * their serialised size). Each plus {@link HOT_OVERHEAD}.
+ * @internal Estimated heap bytes of a decoded value of encoding kind `kind` whose encoded length
+ * is `len`: bytes and Buffers their length; a string its length when it is ASCII (V8 holds it at
+ * one byte per character) and twice its length otherwise (two bytes per UTF-16 unit, an upper
+ * bound); JSON, structured and user-codec values twice their encoded length (decoded objects take
+ * about 1–3× their serialised size). Each plus {@link HOT_OVERHEAD}.
  */
 export function decodedSize(kind: number, len: number, value: unknown): number {
   switch (kind) {
@@ -50,7 +50,7 @@ export function decodedSize(kind: number, len: number, value: unknown): number {
 
 const NO_SLOTS = new Int32Array(0);
 const NO_COUNTS = new Uint8Array(0);
-/** Counters are halved once the tier has seen this many reads per slot in use (Caffeine uses 10). */
+/** @internal Counters are halved once the tier has seen this many reads per value held. */
 export const AGE_READS_PER_SLOT = 10;
 
 /** @internal The hot tier; see the file comment. */

@@ -226,6 +226,9 @@ const defaultPerf: Perf =
     ? performance
     : Date;
 
+/** `get`'s options when none are given: shared, so a `get` allocates nothing for them. */
+const NO_GET_OPTIONS: ZCacheGetOptions = Object.freeze({});
+
 const ENTRY_VOID = 8; // record flag: the entry holds no value (see fetchFail)
 
 const EV_DISPOSE = 0;
@@ -425,7 +428,7 @@ export class ZCache<K extends NonNullish = NonNullish, V extends NonNullish = No
   // ---- reads ----
 
   /** The value of `k`, or undefined; marks it most recently used (lru-cache `get`). */
-  get(k: K, options: ZCacheGetOptions = {}): V | undefined {
+  get(k: K, options: ZCacheGetOptions = NO_GET_OPTIONS): V | undefined {
     this.#enter('get');
     try {
       return this.#get(k, options);
