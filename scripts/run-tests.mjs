@@ -20,6 +20,7 @@ import { pathToFileURL } from 'node:url';
  * other process runs the rest meanwhile) or check the process's global state.
  */
 const OWN_PROCESS = [
+  'test/cli/bench-children.test.ts', // spawns benchmark children
   'test/cli/cli.test.ts',
   'test/cli/demo.test.ts',
   'test/codec/registry.test.ts', // checks what the core entry alone registers

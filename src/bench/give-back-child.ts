@@ -6,6 +6,8 @@
  * run, so no other benchmark's garbage or RSS blurs it. Prints one JSON line.
  *   give-back-child.js --child MiB SEED
  */
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createPool, type ZsPool } from '../pool/pool.js';
 import { fillPool, Rng } from './harness.js';
 
@@ -116,7 +118,11 @@ export function giveBackChild(mib: number, seed: number): GiveBackResult {
   };
 }
 
-if (process.argv[2] === '--child') {
+// Only when run as the script itself: scaling-child.ts imports this file's timers, and its own
+// `--child MiB` arguments must not start a give-back run here too (two JSON lines).
+const isScript =
+  process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isScript && process.argv[2] === '--child') {
   process.stdout.write(
     `${JSON.stringify(giveBackChild(Number(process.argv[3]), Number(process.argv[4])))}\n`,
   );
